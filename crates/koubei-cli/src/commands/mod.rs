@@ -1,0 +1,39 @@
+//! One module per subcommand.
+
+mod analyze;
+mod demo;
+mod explain;
+mod import;
+mod reanalyze;
+mod report;
+mod serve;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use koubei_store::{SqliteStore, Store};
+
+use crate::cli::{Cli, Command, StoreArgs};
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Import(args) => import::run(args).await,
+        Command::Analyze(args) => analyze::run(args),
+        Command::Reanalyze(args) => reanalyze::run(args).await,
+        Command::Report(args) => report::run(args).await,
+        Command::Serve(args) => serve::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Explain(args) => explain::run(args),
+    }
+}
+
+/// Opens the database and makes sure the workspace exists.
+pub async fn open_store(args: &StoreArgs) -> Result<Arc<dyn Store>> {
+    let store = SqliteStore::open(&args.db)
+        .await
+        .with_context(|| format!("cannot open database {}", args.db))?;
+    store.ensure_workspace(&args.workspace).await?;
+    Ok(Arc::new(store))
+}

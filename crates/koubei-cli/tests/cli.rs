@@ -1,0 +1,207 @@
+//! The `koubei` binary end to end: real files in, a real database file, real output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn koubei() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_koubei"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../koubei-ingest/tests/data")
+        .join(name)
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("run koubei");
+    if !out.status.success() {
+        eprintln!("stdout: {}", String::from_utf8_lossy(&out.stdout));
+        eprintln!("stderr: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    out
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn importing_the_same_files_twice_adds_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("k.db");
+    let files = [
+        "imp02_utf8_bom.csv",
+        "imp09_escaped.json",
+        "imp13_utf16le_tab.txt",
+    ];
+    let import = |db: &Path| {
+        let mut cmd = koubei();
+        cmd.arg("import").arg("--db").arg(db);
+        for f in files {
+            cmd.arg(fixture(f));
+        }
+        run(&mut cmd)
+    };
+    let first = import(&db);
+    assert!(first.status.success());
+    assert!(
+        stdout(&first).contains("read 8, imported 5, duplicates 3, rejected 0"),
+        "{}",
+        stdout(&first)
+    );
+    let second = import(&db);
+    assert!(second.status.success());
+    assert!(
+        stdout(&second).contains("imported 0, duplicates 8"),
+        "{}",
+        stdout(&second)
+    );
+}
+
+#[test]
+fn a_file_with_nothing_usable_exits_non_zero_and_names_the_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "评论内容,评分\n吸力很强,九十九\n").expect("write");
+    let out = run(koubei()
+        .arg("import")
+        .arg("--db")
+        .arg(dir.path().join("k.db"))
+        .arg(&bad));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("row 1"), "{err}");
+    assert!(err.contains("bad.csv"), "{err}");
+}
+
+#[test]
+fn forcing_the_wrong_delimiter_is_reported_not_imported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(koubei()
+        .args(["import", "--delimiter", ","])
+        .arg("--db")
+        .arg(dir.path().join("k.db"))
+        .arg(fixture("imp11_semicolon.csv")));
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains("imported 0"), "{}", stdout(&out));
+}
+
+#[test]
+fn analyze_writes_one_line_per_input_line_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in.jsonl");
+    let output = dir.path().join("out.jsonl");
+    let mut lines = String::new();
+    for i in 0..300 {
+        let text = if i % 2 == 0 {
+            "物流很快，客服态度好"
+        } else {
+            "用了一周就坏了，太失望"
+        };
+        lines.push_str(&format!("{{\"id\": {i}, \"text\": \"{text}\"}}\n"));
+    }
+    lines
+        .push_str("{\"id\": \"a\", \"text\": \"噪音有点大\", \"aspects\": [\"噪音\", \"续航\"]}\n");
+    std::fs::write(&input, lines).expect("write");
+    let out = run(koubei()
+        .args(["analyze", "--threads", "2", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&output));
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&output).expect("read");
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(rows.len(), 301);
+    for (i, row) in rows.iter().take(300).enumerate() {
+        assert_eq!(row["id"], i);
+        for key in ["polarity", "score", "mentions", "flags"] {
+            assert!(row.get(key).is_some(), "missing {key} in {row}");
+        }
+    }
+    let aspects = rows[300]["aspects"].as_array().expect("aspects");
+    assert_eq!(aspects.len(), 2);
+    assert_eq!(aspects[1]["polarity"], "not_mentioned");
+}
+
+#[test]
+fn report_shows_indicator_statistics_after_import() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("k.db");
+    let out = run(koubei()
+        .arg("import")
+        .arg("--db")
+        .arg(&db)
+        .arg(fixture("imp02_utf8_bom.csv")));
+    assert!(out.status.success());
+    let out = run(koubei()
+        .args(["report", "--format", "json", "--db"])
+        .arg(&db));
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let indicators = report["indicators"].as_array().expect("indicators");
+    assert!(!indicators.is_empty(), "{report}");
+    let xlsx = dir.path().join("r.xlsx");
+    let out = run(koubei()
+        .args(["report", "--format", "xlsx", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&xlsx));
+    assert!(out.status.success());
+    assert!(xlsx.metadata().expect("xlsx written").len() > 1000);
+}
+
+/// Counts stored reviews with the sqlite3-free route: the report's JSON summary.
+fn stored_reviews(db: &Path) -> u64 {
+    let out = run(koubei()
+        .args(["report", "--format", "json", "--include-flagged", "--db"])
+        .arg(db));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    report["summary"]["reviews"].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn an_import_killed_half_way_and_run_again_stores_each_review_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("k.db");
+    let csv = dir.path().join("big.csv");
+    let mut body = String::from("评论内容,评论时间,用户昵称\n");
+    for i in 0..12_000 {
+        body.push_str(&format!(
+            "第{i}条：吸力很强，噪音小，物流很快,2024-01-05 10:00:00,用户{i}\n"
+        ));
+        if i % 1000 == 0 {
+            // Exact repeats, which must be stored once.
+            body.push_str(&format!(
+                "第{i}条：吸力很强，噪音小，物流很快,2024-01-05 10:00:00,用户{i}\n"
+            ));
+        }
+    }
+    std::fs::write(&csv, body).expect("write");
+
+    let mut child = koubei()
+        .args(["import", "--batch", "300", "--db"])
+        .arg(&db)
+        .arg(&csv)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if db.exists() && stored_reviews(&db) > 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+
+    let out = run(koubei().arg("import").arg("--db").arg(&db).arg(&csv));
+    assert!(out.status.success());
+    assert_eq!(stored_reviews(&db), 12_000);
+}

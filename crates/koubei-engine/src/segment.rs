@@ -1,0 +1,344 @@
+//! Segmentation into units and clauses.
+//!
+//! jieba cuts the normalised text into tokens (without HMM, so unknown runs stay single
+//! chars). A **unit** is the longest run of up to [`MAX_WINDOW`] tokens that the indicator
+//! tree or the lexicon knows as one word (this also rejoins `[捂脸]` and words jieba split);
+//! any other token is a unit of its own. A **clause** is a run of units between
+//! punctuation, newlines, spaces between CJK chars, or before a contrast word (但是).
+
+use jieba_rs::{Jieba, Token};
+
+use crate::lexicon::{ContrastAt, LexEntry, Lexicon};
+use crate::taxonomy::{Taxonomy, TreeWord};
+
+/// The most tokens one unit may join.
+pub(crate) const MAX_WINDOW: usize = 4;
+
+/// What a unit is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UnitKind<'e> {
+    /// Clause-ending punctuation or a newline.
+    Break,
+    /// Whitespace; `splits` when it separates two clauses (between CJK chars).
+    Space { splits: bool },
+    /// A word, with whatever the tree and the lexicon say about it.
+    Word {
+        tree: Option<&'e [TreeWord]>,
+        lex: Option<&'e LexEntry>,
+        hint: bool,
+    },
+}
+
+/// One unit: a span of the normalised text in chars and bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unit<'e> {
+    pub start: usize,
+    pub end: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub kind: UnitKind<'e>,
+}
+
+impl Unit<'_> {
+    pub fn text<'t>(&self, normalized: &'t str) -> &'t str {
+        normalized.get(self.byte_start..self.byte_end).unwrap_or("")
+    }
+
+    pub fn lex(&self) -> Option<&LexEntry> {
+        match self.kind {
+            UnitKind::Word { lex, .. } => lex,
+            _ => None,
+        }
+    }
+}
+
+/// A clause: a range of units, and whether it follows a contrast word.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Clause {
+    pub units: (usize, usize),
+    pub contrast: bool,
+    /// Opens with a concession (虽然), which the following contrast outweighs.
+    pub concessive: bool,
+}
+
+/// Clause-ending chars (after normalisation, so full-width forms are already folded).
+pub(crate) fn is_break_char(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '。'
+            | '!'
+            | '?'
+            | ';'
+            | '~'
+            | '…'
+            | '\n'
+            | '、'
+            | ':'
+            | '('
+            | ')'
+            | '【'
+            | '】'
+            | '〜'
+            | '～'
+            | '｡'
+            | '｀'
+    )
+}
+
+/// A token: jieba's, or part of one split off by [`split_modifiers`].
+#[derive(Debug, Clone, Copy)]
+struct Tok<'t> {
+    word: &'t str,
+    start: usize,
+    end: usize,
+    byte_start: usize,
+    byte_end: usize,
+}
+
+impl<'t> From<Token<'t>> for Tok<'t> {
+    fn from(t: Token<'t>) -> Self {
+        Tok {
+            word: t.word,
+            start: t.start,
+            end: t.end,
+            byte_start: t.byte_start,
+            byte_end: t.byte_end,
+        }
+    }
+}
+
+/// Cuts `text` (normalised) into units.
+pub(crate) fn units<'e>(
+    jieba: &Jieba,
+    text: &str,
+    tree: &'e Taxonomy,
+    lexicon: &'e Lexicon,
+) -> Vec<Unit<'e>> {
+    let mut tokens: Vec<Tok<'_>> = Vec::with_capacity(text.len() / 3 + 1);
+    for token in jieba.cut(text, false) {
+        split_modifiers(Tok::from(token), tree, lexicon, &mut tokens);
+    }
+    let mut units = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let (unit, used) = unit_at(&tokens, i, text, tree, lexicon);
+        units.push(unit);
+        i += used.max(1);
+    }
+    mark_splitting_spaces(&mut units, text);
+    units
+}
+
+fn is_known(word: &str, tree: &Taxonomy, lexicon: &Lexicon) -> bool {
+    tree.words.contains_key(word)
+        || lexicon.get(word).is_some()
+        || tree.hint_words.contains_key(word)
+}
+
+/// Pushes `tok`, first splitting off a leading degree adverb or negator when jieba glued
+/// it to a word we know (很快 → 很 + 快, 不大 → 不 + 大).
+fn split_modifiers<'t>(tok: Tok<'t>, tree: &Taxonomy, lexicon: &Lexicon, out: &mut Vec<Tok<'t>>) {
+    let chars = tok.end - tok.start;
+    if chars < 2 || is_known(tok.word, tree, lexicon) {
+        out.push(tok);
+        return;
+    }
+    for (prefix_chars, (cut, _)) in tok.word.char_indices().skip(1).enumerate().take(2) {
+        let (head, rest) = tok.word.split_at(cut);
+        let modifier = lexicon
+            .get(head)
+            .is_some_and(|l| l.degree.is_some() || l.negator.is_some());
+        if modifier && is_known(rest, tree, lexicon) {
+            let mid = tok.start + prefix_chars + 1;
+            out.push(Tok {
+                word: head,
+                end: mid,
+                byte_end: tok.byte_start + cut,
+                ..tok
+            });
+            out.push(Tok {
+                word: rest,
+                start: mid,
+                byte_start: tok.byte_start + cut,
+                ..tok
+            });
+            return;
+        }
+    }
+    out.push(tok);
+}
+
+fn unit_at<'e>(
+    tokens: &[Tok<'_>],
+    i: usize,
+    text: &str,
+    tree: &'e Taxonomy,
+    lexicon: &'e Lexicon,
+) -> (Unit<'e>, usize) {
+    let first = &tokens[i];
+    let span = |n: usize| {
+        let last = &tokens[i + n - 1];
+        (first.start, last.end, first.byte_start, last.byte_end)
+    };
+    let mut chars = first.word.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        if is_break_char(c) {
+            return (make(span(1), UnitKind::Break), 1);
+        }
+        if c.is_whitespace() {
+            return (make(span(1), UnitKind::Space { splits: false }), 1);
+        }
+    }
+    let longest = MAX_WINDOW.min(tokens.len() - i);
+    for n in (1..=longest).rev() {
+        if n > 1 && !joinable(&tokens[i..i + n]) {
+            continue;
+        }
+        let key = &text[first.byte_start..tokens[i + n - 1].byte_end];
+        let tree_word = tree.words.get(key).map(Vec::as_slice);
+        let lex = lexicon.get(key);
+        let hint = tree.hint_words.contains_key(key);
+        if tree_word.is_some() || lex.is_some() || hint || n == 1 {
+            let kind = UnitKind::Word {
+                tree: tree_word,
+                lex,
+                hint,
+            };
+            return (make(span(n), kind), n);
+        }
+    }
+    let plain = UnitKind::Word {
+        tree: None,
+        lex: None,
+        hint: false,
+    };
+    (make(span(1), plain), 1)
+}
+
+/// Whether tokens may be joined into one unit: no whitespace or clause break inside.
+/// A single space between Latin words is allowed (`a bit`).
+fn joinable(tokens: &[Tok<'_>]) -> bool {
+    tokens.iter().enumerate().all(|(k, t)| {
+        let is_space = t.word.chars().all(char::is_whitespace);
+        let is_break = t.word.chars().any(is_break_char);
+        !is_break && (!is_space || (t.word == " " && k > 0 && k + 1 < tokens.len()))
+    })
+}
+
+fn make<'e>(
+    (start, end, byte_start, byte_end): (usize, usize, usize, usize),
+    kind: UnitKind<'e>,
+) -> Unit<'e> {
+    Unit {
+        start,
+        end,
+        byte_start,
+        byte_end,
+        kind,
+    }
+}
+
+/// A space splits clauses unless a neighbouring char is a Latin letter or digit.
+fn mark_splitting_spaces(units: &mut [Unit<'_>], text: &str) {
+    for unit in units.iter_mut() {
+        if let UnitKind::Space { splits } = &mut unit.kind {
+            let before = text[..unit.byte_start].trim_end().chars().next_back();
+            let after = text[unit.byte_end..].trim_start().chars().next();
+            let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            *splits = !latin(before) && !latin(after);
+        }
+    }
+}
+
+/// Splits units into clauses.
+pub(crate) fn clauses(units: &[Unit<'_>], text: &str) -> Vec<Clause> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut contrast = false;
+    let mut carry = false;
+    for (i, unit) in units.iter().enumerate() {
+        let ends = match unit.kind {
+            UnitKind::Break => true,
+            UnitKind::Space { splits } => splits,
+            UnitKind::Word { lex, .. } => {
+                let at_start = !has_words(&units[start..i]);
+                match lex.and_then(|l| l.contrast) {
+                    Some(ContrastAt::Anywhere) if !at_start => {
+                        push_clause(
+                            &mut out,
+                            units,
+                            text,
+                            (start, i),
+                            contrast || carry,
+                            &mut carry,
+                        );
+                        start = i;
+                        contrast = true;
+                    }
+                    Some(_) if at_start => contrast = true,
+                    _ => {}
+                }
+                false
+            }
+        };
+        if ends {
+            push_clause(
+                &mut out,
+                units,
+                text,
+                (start, i),
+                contrast || carry,
+                &mut carry,
+            );
+            start = i + 1;
+            contrast = false;
+        }
+    }
+    push_clause(
+        &mut out,
+        units,
+        text,
+        (start, units.len()),
+        contrast || carry,
+        &mut carry,
+    );
+    out
+}
+
+fn has_words(units: &[Unit<'_>]) -> bool {
+    units
+        .iter()
+        .any(|u| matches!(u.kind, UnitKind::Word { .. }))
+}
+
+/// Pushes a clause that has words. A clause holding nothing but its contrast word (但是！！！)
+/// passes its contrast on to the next clause through `carry`.
+fn push_clause(
+    out: &mut Vec<Clause>,
+    units: &[Unit<'_>],
+    text: &str,
+    (start, end): (usize, usize),
+    contrast: bool,
+    carry: &mut bool,
+) {
+    let words: Vec<&Unit<'_>> = units[start..end]
+        .iter()
+        .filter(|u| matches!(u.kind, UnitKind::Word { .. }))
+        .collect();
+    if words.is_empty() {
+        return;
+    }
+    let only_contrast = words.len() == 1 && words[0].lex().is_some_and(|l| l.contrast.is_some());
+    if only_contrast {
+        *carry = true;
+        return;
+    }
+    *carry = false;
+    let first = words[0].text(text);
+    let concessive = matches!(first, "虽然" | "虽说" | "尽管" | "虽" | "虽然说");
+    out.push(Clause {
+        units: (start, end),
+        contrast,
+        concessive,
+    });
+}

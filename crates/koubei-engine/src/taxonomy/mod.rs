@@ -1,0 +1,219 @@
+//! Indicator trees: what a review can be about.
+//!
+//! An **indicator tree** (a [`Taxonomy`]) is a hierarchy of **indicators** such as
+//! 产品 › 清洁能力 › 吸力. Each indicator lists the aspect **terms** that name it (吸力,
+//! 吸尘力), the **cue** phrases that imply it without naming it (吸不干净), and polarity
+//! **hints** for words whose sense depends on the indicator (大 is good for 吸力, bad for
+//! 噪音). Trees are TOML files (see `taxonomies/` and the format notes in [`parse`]); the
+//! tree `generic` is merged into every other tree, and a tree may `extends` others.
+//!
+//! This module owns the tree types and their lookup; [`parse`] reads and checks the files,
+//! [`bundled`] lists the files compiled into the engine.
+
+pub mod bundled;
+pub(crate) mod parse;
+
+use koubei_core::Polarity;
+
+use crate::hash::FastMap;
+
+/// One node of an indicator tree, after merging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    /// Unique within the merged tree, `[a-z0-9_]`.
+    pub id: String,
+    /// Display name (吸力).
+    pub name: String,
+    /// The parent's id; `None` for a root.
+    pub parent: Option<String>,
+    /// External code copied into results.
+    pub code: Option<String>,
+    /// Names from the root joined by `/` (产品/清洁能力/吸力).
+    pub path: String,
+    /// 0 for a root, 1 for its children, and so on.
+    pub depth: usize,
+    pub(crate) terms: Vec<String>,
+    pub(crate) cues: Vec<Cue>,
+    pub(crate) hints: Hints,
+}
+
+impl Indicator {
+    /// The aspect terms that name this indicator, as written in the tree.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// The cue phrases that imply this indicator.
+    pub fn cues(&self) -> &[Cue] {
+        &self.cues
+    }
+
+    /// This indicator's own polarity hints (not those inherited from ancestors).
+    pub fn hints(&self) -> &Hints {
+        &self.hints
+    }
+}
+
+/// A phrase that implies an indicator; the polarity is explicit or read from its words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    pub phrase: String,
+    pub polarity: Option<Polarity>,
+}
+
+/// Words whose polarity depends on the indicator they describe.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hints {
+    pub positive: Vec<String>,
+    pub negative: Vec<String>,
+}
+
+impl Hints {
+    pub fn is_empty(&self) -> bool {
+        self.positive.is_empty() && self.negative.is_empty()
+    }
+
+    /// +1.0, -1.0, or `None` when `word` is not a hint.
+    pub(crate) fn sign_of(&self, word: &str) -> Option<f32> {
+        if self.positive.iter().any(|w| w == word) {
+            Some(1.0)
+        } else if self.negative.iter().any(|w| w == word) {
+            Some(-1.0)
+        } else {
+            None
+        }
+    }
+}
+
+/// What a normalised word means in a tree: it names, or implies, an indicator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TreeWord {
+    /// An aspect term of the indicator at this index.
+    Term(usize),
+    /// A cue of the indicator at this index, with its signed value (0 for neutral).
+    Cue(usize, f32),
+}
+
+/// A merged, checked indicator tree with its lookup tables.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    /// Tree id, `[a-z0-9_]`.
+    pub id: String,
+    /// Display name (扫地机器人).
+    pub name: String,
+    /// Category names that select this tree.
+    pub categories: Vec<String>,
+    /// The trees merged into this one, in merge order (generic first).
+    pub merged: Vec<String>,
+    pub(crate) indicators: Vec<Indicator>,
+    pub(crate) by_id: FastMap<String, usize>,
+    /// Normalised term or cue → what it means; filled when the engine is built.
+    pub(crate) words: FastMap<String, Vec<TreeWord>>,
+    /// Normalised hint words of any indicator, for tokens that are only hints.
+    pub(crate) hint_words: FastMap<String, ()>,
+    /// Hints per indicator, inherited from the nearest ancestor that has some.
+    pub(crate) effective_hints: Vec<Hints>,
+}
+
+impl Taxonomy {
+    /// Every indicator, parents before children in file order.
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    /// The indicator with this id.
+    pub fn get(&self, id: &str) -> Option<&Indicator> {
+        self.by_id.get(id).map(|&i| &self.indicators[i])
+    }
+
+    /// Whether `category` selects this tree (case-insensitive, trimmed; id and name count).
+    pub fn matches_category(&self, category: &str) -> bool {
+        let wanted = category.trim().to_lowercase();
+        if wanted.is_empty() {
+            return false;
+        }
+        wanted == self.id
+            || wanted == self.name.to_lowercase()
+            || self
+                .categories
+                .iter()
+                .any(|c| c.trim().to_lowercase() == wanted)
+    }
+
+    pub(crate) fn indicator_at(&self, index: usize) -> &Indicator {
+        &self.indicators[index]
+    }
+
+    pub(crate) fn hints_at(&self, index: usize) -> &Hints {
+        &self.effective_hints[index]
+    }
+
+    /// Fills the lookup tables: `normalize` maps a tree word to the form reviews take
+    /// after normalisation, `cue_value` reads a cue's polarity from its words.
+    pub(crate) fn index_words(
+        &mut self,
+        normalize: &dyn Fn(&str) -> String,
+        cue_value: &dyn Fn(&str, &Hints) -> f32,
+    ) {
+        self.effective_hints = (0..self.indicators.len())
+            .map(|i| self.inherited_hints(i, normalize))
+            .collect();
+        let mut words: FastMap<String, Vec<TreeWord>> = FastMap::default();
+        for (i, ind) in self.indicators.iter().enumerate() {
+            for term in &ind.terms {
+                push_word(&mut words, normalize(term), TreeWord::Term(i));
+            }
+            for cue in &ind.cues {
+                let phrase = normalize(&cue.phrase);
+                let value = match cue.polarity {
+                    Some(Polarity::Positive) => 1.0,
+                    Some(Polarity::Negative) => -1.0,
+                    Some(_) => 0.0,
+                    None => cue_value(&phrase, &self.effective_hints[i]),
+                };
+                push_word(&mut words, phrase, TreeWord::Cue(i, value));
+            }
+        }
+        self.hint_words = self
+            .effective_hints
+            .iter()
+            .flat_map(|h| h.positive.iter().chain(&h.negative))
+            .map(|w| (w.clone(), ()))
+            .collect();
+        self.words = words;
+    }
+
+    fn inherited_hints(&self, mut index: usize, normalize: &dyn Fn(&str) -> String) -> Hints {
+        loop {
+            let ind = &self.indicators[index];
+            if !ind.hints.is_empty() {
+                return Hints {
+                    positive: ind.hints.positive.iter().map(|w| normalize(w)).collect(),
+                    negative: ind.hints.negative.iter().map(|w| normalize(w)).collect(),
+                };
+            }
+            match ind.parent.as_deref().and_then(|p| self.by_id.get(p)) {
+                Some(&parent) => index = parent,
+                None => return Hints::default(),
+            }
+        }
+    }
+
+    /// Every normalised word the tree knows, for the segmenter's user dictionary.
+    pub(crate) fn dictionary_words(&self) -> impl Iterator<Item = &str> {
+        self.words
+            .keys()
+            .chain(self.hint_words.keys())
+            .map(String::as_str)
+    }
+}
+
+fn push_word(words: &mut FastMap<String, Vec<TreeWord>>, key: String, word: TreeWord) {
+    if key.is_empty() {
+        return;
+    }
+    let entry = words.entry(key).or_default();
+    if !entry.contains(&word) {
+        entry.push(word);
+    }
+}

@@ -1,0 +1,99 @@
+//! The one error type of the server, and how each kind of failure reaches the client.
+//!
+//! A **client error** (a bad query parameter, an unknown path) is answered with a 4xx and a
+//! message saying what was wrong; it is logged at debug level only, since nothing is
+//! broken on our side. A **server error** (the store failed) is logged once, at error level,
+//! inside the request's span, and the client gets a generic 500 message: database details
+//! stay in our log.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use koubei_store::StoreError;
+use serde::Serialize;
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// One query parameter has a value we cannot use.
+    #[error("invalid query parameter `{name}`: {reason}")]
+    BadParam { name: &'static str, reason: String },
+    /// The query string as a whole could not be read (a parameter given twice, ...).
+    #[error("invalid query string: {0}")]
+    BadQuery(String),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Report(#[from] koubei_report::ReportError),
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+struct ErrorBody {
+    error: String,
+}
+
+impl ApiError {
+    /// A bad value for the query parameter `name`, with why it is bad.
+    pub fn bad_param(name: &'static str, reason: impl Into<String>) -> ApiError {
+        ApiError::BadParam {
+            name,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadParam { .. } | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Store(_) | ApiError::Report(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+            "internal server error; the details are in the server log".to_string()
+        } else {
+            tracing::debug!(error = %self, "request rejected");
+            self.to_string()
+        };
+        (status, Json(ErrorBody { error: message })).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_the_status_its_cause_deserves() {
+        let cases = [
+            (ApiError::bad_param("from", "x"), StatusCode::BAD_REQUEST),
+            (ApiError::BadQuery("x".into()), StatusCode::BAD_REQUEST),
+            (ApiError::NotFound, StatusCode::NOT_FOUND),
+            (ApiError::MethodNotAllowed, StatusCode::METHOD_NOT_ALLOWED),
+            (
+                ApiError::Store(StoreError::Corrupt("secret detail".into())),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.status(), status, "{error}");
+        }
+    }
+
+    #[test]
+    fn a_bad_parameter_message_names_the_parameter() {
+        let message = ApiError::bad_param("from", "expected a date").to_string();
+        assert_eq!(message, "invalid query parameter `from`: expected a date");
+    }
+}

@@ -1,0 +1,134 @@
+//! The koubei HTTP server: a JSON API over the [`Store`] and a dashboard served by the
+//! binary itself.
+//!
+//! The **API** lives under `/api/v1` and answers in JSON, errors included
+//! (`{"error": "..."}`, see [`ApiError`]). The **dashboard** is a pair of static HTML
+//! shells (`/` and `/reviews`) plus CSS and vanilla JS embedded in the binary (see
+//! [`assets`]); the scripts fetch the API and build the page with DOM calls only, so the
+//! HTML itself never carries review text. Because nothing is rendered from data on the
+//! server, every response can carry a strict Content-Security-Policy.
+//!
+//! Handlers live in one module per resource under [`handlers`] and stay thin: parse the
+//! query (see `params`), ask the store, wrap the answer in JSON.
+
+pub mod assets;
+mod error;
+pub mod handlers;
+mod params;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::middleware::map_response;
+use axum::response::Response;
+use axum::routing::get;
+use koubei_store::Store;
+use tokio::net::TcpListener;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Level;
+
+pub use error::ApiError;
+use handlers::{health, indicators, pages, reviews};
+
+/// The policy sent with every response: our own scripts, styles and images only (plus
+/// `data:` images), and no inline script or style at all.
+pub const CONTENT_SECURITY_POLICY_VALUE: &str =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'";
+
+/// What every handler shares: the store and the workspace this server shows.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub workspace: String,
+}
+
+/// The whole application: API, dashboard pages and assets, with request tracing and
+/// security headers on every response.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::show))
+        .route("/indicators/stats", get(indicators::stats))
+        .route("/reviews", get(reviews::index));
+
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/", get(pages::dashboard))
+        .route("/reviews", get(pages::reviews))
+        .route("/assets/{file}", get(pages::asset))
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .layer(map_response(security_headers))
+        // Our own failures are logged once as errors by `ApiError`; the trace layer only
+        // notes them at debug level so that one failure is not reported twice.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
+        .with_state(Arc::new(state))
+}
+
+/// Serves the application on `listener` until Ctrl-C (or SIGTERM on Unix), then lets the
+/// requests in flight finish.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    serve_until(listener, state, shutdown_signal()).await
+}
+
+/// Serves the application until `shutdown` completes, then shuts down gracefully.
+pub async fn serve_until<F>(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "koubei server listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    tracing::info!("koubei server stopped");
+    Ok(())
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),
+    );
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM. If a handler cannot be installed, that
+/// signal is simply not awaited (the server still stops on the other one).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown signal received, finishing requests in flight");
+}

@@ -1,0 +1,122 @@
+//! The store: where reviews and their analyses live, behind one trait.
+//!
+//! [`Store`] is the only way the rest of koubei reads or writes data, so that the
+//! embedded SQLite file ([`SqliteStore`], the default) and a PostgreSQL server for large
+//! deployments are interchangeable. Every method takes the **workspace** id first (one
+//! brand or client); every table's keys start with it.
+//!
+//! Writes are idempotent: a review whose dedup key ([`koubei_core::NewReview::dedup_key`])
+//! is already stored is counted as a duplicate and skipped, and each batch commits in one
+//! transaction. An import killed half-way and run again therefore ends with every review
+//! stored exactly once.
+//!
+//! Migrations live in `migrations/<backend>/NNNN_name.sql`, are embedded in the binary and
+//! are never edited once landed.
+
+mod migrate;
+pub mod model;
+mod sqlite;
+
+use async_trait::async_trait;
+use koubei_core::{Analysis, Polarity};
+
+pub use model::{
+    AnalysedReview, BatchOutcome, Filter, IndicatorStat, ReviewPage, ReviewQuery, StoredMention,
+    StoredReview, Summary, TypicalOpinion,
+};
+pub use sqlite::SqliteStore;
+
+/// A failure of the store. Database errors keep their source for the log.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("database {0} was written by a newer koubei (schema version {1}); upgrade koubei")]
+    TooNew(String, i64),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A stored review's texts, as re-analysis needs them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewText {
+    pub id: i64,
+    pub category: Option<String>,
+    pub text: String,
+    pub followup_text: Option<String>,
+}
+
+/// A fresh analysis of a stored review, replacing the old one.
+#[derive(Debug, Clone)]
+pub struct Reanalysis {
+    pub id: i64,
+    pub analysis: Analysis,
+    pub followup: Option<Analysis>,
+}
+
+/// Everything koubei keeps. See the crate docs for the rules every implementation follows.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Creates the workspace if it does not exist yet.
+    async fn ensure_workspace(&self, workspace: &str) -> Result<()>;
+
+    /// Stores a batch in one transaction, skipping reviews already stored.
+    async fn insert_batch(
+        &self,
+        workspace: &str,
+        batch: &[AnalysedReview],
+        engine_version: &str,
+    ) -> Result<BatchOutcome>;
+
+    /// Up to `limit` reviews with an id greater than `after_id`, in id order.
+    async fn review_texts(
+        &self,
+        workspace: &str,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<ReviewText>>;
+
+    /// Replaces the analyses of the given reviews in one transaction.
+    async fn replace_analyses(
+        &self,
+        workspace: &str,
+        items: &[Reanalysis],
+        engine_version: &str,
+    ) -> Result<()>;
+
+    /// Totals over the filtered reviews.
+    async fn summary(&self, workspace: &str, filter: &Filter) -> Result<Summary>;
+
+    /// Per-indicator statistics, parents including their descendants, most mentioned first.
+    async fn indicator_stats(&self, workspace: &str, filter: &Filter)
+    -> Result<Vec<IndicatorStat>>;
+
+    /// The most frequent typical opinions, optionally of one indicator (and its
+    /// descendants) and one polarity.
+    async fn typical_opinions(
+        &self,
+        workspace: &str,
+        filter: &Filter,
+        indicator: Option<&str>,
+        polarity: Option<Polarity>,
+        limit: u32,
+    ) -> Result<Vec<TypicalOpinion>>;
+
+    /// One page of the reviews behind a number.
+    async fn reviews(&self, workspace: &str, query: &ReviewQuery) -> Result<ReviewPage>;
+}

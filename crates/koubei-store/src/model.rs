@@ -1,0 +1,182 @@
+//! The shapes that go in and out of a [`crate::Store`]: filters, statistics, pages.
+//!
+//! A **filter** selects reviews the way every report and dashboard view does (dates,
+//! channel, brand, category, model, keyword, and whether flagged reviews count).
+//! **Satisfaction** is the positive share of an indicator's mentions; **net sentiment**
+//! is (positive − negative) / mentions. A **typical opinion** is a canonical aspect +
+//! opinion phrase (吸力大) counted over mentions.
+
+use chrono::NaiveDate;
+use koubei_core::{Analysis, Mention, NewReview, Polarity};
+use serde::{Deserialize, Serialize};
+
+/// A review on its way into the store, with what the engine said about its text and,
+/// when it has one, its follow-up.
+#[derive(Debug, Clone)]
+pub struct AnalysedReview {
+    pub review: NewReview,
+    pub analysis: Analysis,
+    pub followup: Option<Analysis>,
+}
+
+/// What one batch insert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BatchOutcome {
+    pub inserted: u64,
+    pub duplicates: u64,
+    /// Inserted reviews that carry a flag excluding them from statistics.
+    pub flagged: u64,
+}
+
+/// Which reviews a report or view looks at. Every field is optional; empty strings
+/// count as absent so that query strings from HTML forms work as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filter {
+    /// First day included (review creation date).
+    pub from: Option<NaiveDate>,
+    /// Last day included.
+    pub to: Option<NaiveDate>,
+    pub channel: Option<String>,
+    pub brand: Option<String>,
+    pub category: Option<String>,
+    pub series: Option<String>,
+    pub model: Option<String>,
+    /// A substring of the review or follow-up text.
+    pub keyword: Option<String>,
+    /// Count reviews whose flags exclude them by default (default reviews, spam, ...).
+    pub include_flagged: bool,
+}
+
+impl Filter {
+    /// The same filter with empty strings turned into `None` and whitespace trimmed.
+    pub fn cleaned(mut self) -> Filter {
+        for field in [
+            &mut self.channel,
+            &mut self.brand,
+            &mut self.category,
+            &mut self.series,
+            &mut self.model,
+            &mut self.keyword,
+        ] {
+            *field = field
+                .take()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
+        }
+        self
+    }
+}
+
+/// Statistics of one indicator over the filtered reviews. Parents include the mentions
+/// of their descendants.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct IndicatorStat {
+    /// Path of names from the root, joined by `/`.
+    pub indicator: String,
+    pub indicator_id: String,
+    pub code: Option<String>,
+    pub depth: usize,
+    pub mentions: u64,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+}
+
+impl IndicatorStat {
+    /// Positive share of the mentions, or `None` without mentions.
+    pub fn satisfaction(&self) -> Option<f64> {
+        (self.mentions > 0).then(|| self.positive as f64 / self.mentions as f64)
+    }
+
+    /// (positive − negative) / mentions, or `None` without mentions.
+    pub fn net_sentiment(&self) -> Option<f64> {
+        (self.mentions > 0)
+            .then(|| (self.positive as f64 - self.negative as f64) / self.mentions as f64)
+    }
+}
+
+/// A canonical opinion phrase with how often it was said.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypicalOpinion {
+    pub indicator: String,
+    pub typical: String,
+    pub polarity: Polarity,
+    pub count: u64,
+    /// A few review ids to show as examples.
+    pub examples: Vec<i64>,
+}
+
+/// Totals over the filtered reviews.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub reviews: u64,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+    pub mixed: u64,
+    /// Reviews left out because of their flags (0 when flagged reviews are included).
+    pub excluded: u64,
+    pub mentions: u64,
+}
+
+/// A drill-down request: a filter plus the indicator and polarity of a number clicked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReviewQuery {
+    #[serde(flatten)]
+    pub filter: Filter,
+    /// Indicator path; its descendants match too.
+    pub indicator: Option<String>,
+    /// With an indicator: the polarity of its mentions; without: the review's polarity.
+    pub polarity: Option<Polarity>,
+    /// Only reviews with a mention counted towards this typical opinion (吸力大).
+    pub typical: Option<String>,
+    /// 1-based page number.
+    pub page: Option<u32>,
+    pub page_size: Option<u32>,
+}
+
+impl ReviewQuery {
+    pub const DEFAULT_PAGE_SIZE: u32 = 20;
+    pub const MAX_PAGE_SIZE: u32 = 500;
+
+    /// The page number and size after applying defaults and bounds.
+    pub fn paging(&self) -> (u32, u32) {
+        let size = self
+            .page_size
+            .unwrap_or(Self::DEFAULT_PAGE_SIZE)
+            .clamp(1, Self::MAX_PAGE_SIZE);
+        (self.page.unwrap_or(1).max(1), size)
+    }
+}
+
+/// A mention as stored: which part of the review it was found in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredMention {
+    /// `text` or `followup`: the text the offsets point into.
+    pub part: &'static str,
+    #[serde(flatten)]
+    pub mention: Mention,
+}
+
+/// A review with its analysis, as the drill-down shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredReview {
+    pub id: i64,
+    #[serde(flatten)]
+    pub review: NewReview,
+    pub polarity: Option<Polarity>,
+    pub score: Option<f32>,
+    pub flags: Vec<String>,
+    pub mentions: Vec<StoredMention>,
+}
+
+/// One page of reviews and the total that matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewPage {
+    pub total: u64,
+    pub page: u32,
+    pub page_size: u32,
+    pub reviews: Vec<StoredReview>,
+}

@@ -1,0 +1,629 @@
+//! The embedded SQLite store: one database file in WAL mode, the default for a single
+//! brand on one machine.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{NaiveDateTime, Utc};
+use koubei_core::{Analysis, Channel, Mention, NewReview, Polarity};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+
+use crate::model::*;
+use crate::{Reanalysis, Result, ReviewText, Store, StoreError, migrate};
+
+/// How stored date-times are written: sortable text, to the second.
+const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+/// A [`Store`] over one SQLite database file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and brings its schema up
+    /// to date.
+    pub async fn open(path: &str) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(path)
+            .map_err(|source| StoreError::Open {
+                path: path.to_string(),
+                source,
+            })?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.to_string(),
+                source,
+            })?;
+        migrate::run_sqlite(&pool, path).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ensure_workspace(&self, workspace: &str) -> Result<()> {
+        sqlx::query("INSERT OR IGNORE INTO workspaces (id, name, created_at) VALUES (?, ?, ?)")
+            .bind(workspace)
+            .bind(workspace)
+            .bind(Utc::now().to_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_batch(
+        &self,
+        workspace: &str,
+        batch: &[AnalysedReview],
+        engine_version: &str,
+    ) -> Result<BatchOutcome> {
+        let imported_at = Utc::now().naive_utc().format(TIME_FORMAT).to_string();
+        let mut tx = self.pool.begin().await?;
+        let mut outcome = BatchOutcome::default();
+        for item in batch {
+            let id = insert_review(&mut tx, workspace, item, engine_version, &imported_at).await?;
+            let Some(id) = id else {
+                outcome.duplicates += 1;
+                continue;
+            };
+            outcome.inserted += 1;
+            if item.analysis.is_excluded_from_stats() {
+                outcome.flagged += 1;
+            }
+            insert_mentions(
+                &mut tx,
+                workspace,
+                id,
+                &item.analysis,
+                item.followup.as_ref(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn review_texts(
+        &self,
+        workspace: &str,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<ReviewText>> {
+        let rows = sqlx::query(
+            "SELECT id, category, text, followup_text FROM reviews
+             WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(workspace)
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ReviewText {
+                    id: row.try_get("id")?,
+                    category: row.try_get("category")?,
+                    text: row.try_get("text")?,
+                    followup_text: row.try_get("followup_text")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn replace_analyses(
+        &self,
+        workspace: &str,
+        items: &[Reanalysis],
+        engine_version: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for item in items {
+            sqlx::query("DELETE FROM mentions WHERE workspace_id = ? AND review_id = ?")
+                .bind(workspace)
+                .bind(item.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE reviews SET polarity = ?, score = ?, flags = ?, excluded = ?,
+                 engine_version = ? WHERE workspace_id = ? AND id = ?",
+            )
+            .bind(item.analysis.polarity.as_str())
+            .bind(item.analysis.score)
+            .bind(flags_text(&item.analysis))
+            .bind(item.analysis.is_excluded_from_stats())
+            .bind(engine_version)
+            .bind(workspace)
+            .bind(item.id)
+            .execute(&mut *tx)
+            .await?;
+            insert_mentions(
+                &mut tx,
+                workspace,
+                item.id,
+                &item.analysis,
+                item.followup.as_ref(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn summary(&self, workspace: &str, filter: &Filter) -> Result<Summary> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT COUNT(*) AS reviews,
+                COALESCE(SUM(r.polarity = 'positive'), 0) AS positive,
+                COALESCE(SUM(r.polarity = 'neutral'), 0) AS neutral,
+                COALESCE(SUM(r.polarity = 'negative'), 0) AS negative,
+                COALESCE(SUM(r.polarity = 'mixed'), 0) AS mixed
+             FROM reviews r WHERE ",
+        );
+        push_filter(&mut q, workspace, filter);
+        let row = q.build().fetch_one(&self.pool).await?;
+        let mut summary = summary_from_row(&row)?;
+
+        if !filter.include_flagged {
+            let mut excluded = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM reviews r WHERE ");
+            let everything = Filter {
+                include_flagged: true,
+                ..filter.clone()
+            };
+            push_filter(&mut excluded, workspace, &everything);
+            excluded.push(" AND r.excluded = 1");
+            let n: i64 = excluded.build_query_scalar().fetch_one(&self.pool).await?;
+            summary.excluded = n as u64;
+        }
+
+        let mut mentions = QueryBuilder::<Sqlite>::new(
+            "SELECT COUNT(*) FROM mentions m JOIN reviews r ON r.id = m.review_id WHERE ",
+        );
+        push_filter(&mut mentions, workspace, filter);
+        let n: i64 = mentions.build_query_scalar().fetch_one(&self.pool).await?;
+        summary.mentions = n as u64;
+        Ok(summary)
+    }
+
+    async fn indicator_stats(
+        &self,
+        workspace: &str,
+        filter: &Filter,
+    ) -> Result<Vec<IndicatorStat>> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT m.indicator_path AS path, MIN(m.indicator_id) AS indicator_id,
+                MIN(m.code) AS code, m.polarity AS polarity, COUNT(*) AS n
+             FROM mentions m JOIN reviews r ON r.id = m.review_id WHERE ",
+        );
+        push_filter(&mut q, workspace, filter);
+        q.push(" GROUP BY m.indicator_path, m.polarity");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let mut by_path: HashMap<String, IndicatorStat> = HashMap::new();
+        for row in &rows {
+            let path: String = row.try_get("path")?;
+            let polarity = parse_polarity(row.try_get("polarity")?)?;
+            let n = row.try_get::<i64, _>("n")? as u64;
+            let leaf_id: String = row.try_get("indicator_id")?;
+            let leaf_code: Option<String> = row.try_get("code")?;
+            for (depth, prefix) in path_prefixes(&path).enumerate() {
+                let stat = by_path
+                    .entry(prefix.to_string())
+                    .or_insert_with(|| IndicatorStat {
+                        indicator: prefix.to_string(),
+                        depth,
+                        ..IndicatorStat::default()
+                    });
+                if prefix.len() == path.len() {
+                    stat.indicator_id = leaf_id.clone();
+                    stat.code = leaf_code.clone();
+                }
+                add_count(stat, polarity, n);
+            }
+        }
+        let mut stats: Vec<IndicatorStat> = by_path.into_values().collect();
+        stats.sort_by(|a, b| {
+            b.mentions
+                .cmp(&a.mentions)
+                .then(a.indicator.cmp(&b.indicator))
+        });
+        Ok(stats)
+    }
+
+    async fn typical_opinions(
+        &self,
+        workspace: &str,
+        filter: &Filter,
+        indicator: Option<&str>,
+        polarity: Option<Polarity>,
+        limit: u32,
+    ) -> Result<Vec<TypicalOpinion>> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT m.indicator_path AS path, m.typical AS typical, m.polarity AS polarity,
+                COUNT(*) AS n, MIN(m.review_id) AS first_id, MAX(m.review_id) AS last_id
+             FROM mentions m JOIN reviews r ON r.id = m.review_id WHERE ",
+        );
+        push_filter(&mut q, workspace, filter);
+        if let Some(path) = indicator {
+            q.push(" AND ");
+            push_path_match(&mut q, path);
+        }
+        if let Some(p) = polarity {
+            q.push(" AND m.polarity = ").push_bind(p.as_str());
+        }
+        q.push(" AND m.typical <> ''");
+        q.push(" GROUP BY m.indicator_path, m.typical, m.polarity ORDER BY n DESC, typical LIMIT ");
+        q.push_bind(i64::from(limit));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(typical_from_row).collect()
+    }
+
+    async fn reviews(&self, workspace: &str, query: &ReviewQuery) -> Result<ReviewPage> {
+        let (page, page_size) = query.paging();
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM reviews r WHERE ");
+        push_review_query(&mut count, workspace, query);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+
+        let mut select = QueryBuilder::<Sqlite>::new("SELECT r.* FROM reviews r WHERE ");
+        push_review_query(&mut select, workspace, query);
+        select.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ");
+        select.push_bind(i64::from(page_size));
+        select.push(" OFFSET ");
+        select.push_bind(i64::from(page - 1) * i64::from(page_size));
+        let rows = select.build().fetch_all(&self.pool).await?;
+        let mut reviews = rows
+            .iter()
+            .map(review_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        attach_mentions(&self.pool, workspace, &mut reviews).await?;
+        Ok(ReviewPage {
+            total: total as u64,
+            page,
+            page_size,
+            reviews,
+        })
+    }
+}
+
+async fn insert_review(
+    conn: &mut SqliteConnection,
+    workspace: &str,
+    item: &AnalysedReview,
+    engine_version: &str,
+    imported_at: &str,
+) -> Result<Option<i64>> {
+    let r = &item.review;
+    let a = &item.analysis;
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO reviews (workspace_id, dedup_key, channel, channel_review_id, shop, brand,
+            category, series, model, product, rating, text, followup_text, followup_at,
+            created_at, author, source_file, source_row, imported_at, polarity, score, flags,
+            excluded, engine_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (workspace_id, dedup_key) DO NOTHING RETURNING id",
+    )
+    .bind(workspace)
+    .bind(r.dedup_key())
+    .bind(r.channel.as_str())
+    .bind(&r.channel_review_id)
+    .bind(&r.shop)
+    .bind(&r.brand)
+    .bind(&r.category)
+    .bind(&r.series)
+    .bind(&r.model)
+    .bind(&r.product)
+    .bind(r.rating.map(i64::from))
+    .bind(&r.text)
+    .bind(&r.followup_text)
+    .bind(r.followup_at.map(format_time))
+    .bind(r.created_at.map(format_time))
+    .bind(&r.author)
+    .bind(&r.source_file)
+    .bind(r.source_row.map(|n| n as i64))
+    .bind(imported_at)
+    .bind(a.polarity.as_str())
+    .bind(a.score)
+    .bind(flags_text(a))
+    .bind(a.is_excluded_from_stats())
+    .bind(engine_version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+async fn insert_mentions(
+    conn: &mut SqliteConnection,
+    workspace: &str,
+    review_id: i64,
+    analysis: &Analysis,
+    followup: Option<&Analysis>,
+) -> Result<()> {
+    let parts = [(0_i64, Some(analysis)), (1, followup)];
+    for (part, analysis) in parts {
+        let Some(analysis) = analysis else { continue };
+        for m in &analysis.mentions {
+            sqlx::query(
+                "INSERT INTO mentions (workspace_id, review_id, part, indicator_id,
+                    indicator_path, code, aspect, opinion, typical, polarity, start_char, end_char)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(workspace)
+            .bind(review_id)
+            .bind(part)
+            .bind(&m.indicator_id)
+            .bind(&m.indicator)
+            .bind(&m.code)
+            .bind(&m.aspect)
+            .bind(&m.opinion)
+            .bind(&m.typical)
+            .bind(m.polarity.as_str())
+            .bind(m.start as i64)
+            .bind(m.end as i64)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Appends `workspace = ? AND <filter>` on the reviews table aliased `r`.
+fn push_filter(q: &mut QueryBuilder<Sqlite>, workspace: &str, filter: &Filter) {
+    q.push("r.workspace_id = ").push_bind(workspace.to_string());
+    if let Some(from) = filter.from {
+        q.push(" AND r.created_at >= ")
+            .push_bind(from.format("%Y-%m-%d").to_string());
+    }
+    if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
+        q.push(" AND r.created_at < ")
+            .push_bind(to.format("%Y-%m-%d").to_string());
+    }
+    if let Some(channel) = &filter.channel {
+        let channel = Channel::from_str(channel)
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_else(|_| channel.clone());
+        q.push(" AND r.channel = ").push_bind(channel);
+    }
+    let exact = [
+        ("r.brand", &filter.brand),
+        ("r.category", &filter.category),
+        ("r.series", &filter.series),
+        ("r.model", &filter.model),
+    ];
+    for (column, value) in exact {
+        if let Some(value) = value {
+            q.push(format!(" AND {column} = ")).push_bind(value.clone());
+        }
+    }
+    if let Some(keyword) = &filter.keyword {
+        let pattern = format!("%{}%", escape_like(keyword));
+        q.push(" AND (r.text LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR r.followup_text LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if !filter.include_flagged {
+        q.push(" AND r.excluded = 0");
+    }
+}
+
+/// Appends the filter plus the drill-down conditions of a review query.
+fn push_review_query(q: &mut QueryBuilder<Sqlite>, workspace: &str, query: &ReviewQuery) {
+    push_filter(q, workspace, &query.filter);
+    let by_mention = query.indicator.is_some() || query.typical.is_some();
+    if by_mention {
+        q.push(" AND EXISTS (SELECT 1 FROM mentions m WHERE m.review_id = r.id");
+        if let Some(path) = &query.indicator {
+            q.push(" AND ");
+            push_path_match(q, path);
+        }
+        if let Some(typical) = &query.typical {
+            q.push(" AND m.typical = ").push_bind(typical.clone());
+        }
+        if let Some(p) = query.polarity {
+            q.push(" AND m.polarity = ").push_bind(p.as_str());
+        }
+        q.push(")");
+    } else if let Some(p) = query.polarity {
+        q.push(" AND r.polarity = ").push_bind(p.as_str());
+    }
+}
+
+/// Matches mentions of the indicator at `path` or any of its descendants.
+fn push_path_match(q: &mut QueryBuilder<Sqlite>, path: &str) {
+    q.push("(m.indicator_path = ")
+        .push_bind(path.to_string())
+        .push(" OR m.indicator_path LIKE ")
+        .push_bind(format!("{}/%", escape_like(path)))
+        .push(" ESCAPE '\\')");
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `产品/清洁能力/吸力` → `产品`, `产品/清洁能力`, `产品/清洁能力/吸力`.
+fn path_prefixes(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/')
+        .map(|(i, _)| &path[..i])
+        .chain(std::iter::once(path))
+}
+
+fn add_count(stat: &mut IndicatorStat, polarity: Polarity, n: u64) {
+    stat.mentions += n;
+    match polarity {
+        Polarity::Positive => stat.positive += n,
+        Polarity::Negative => stat.negative += n,
+        Polarity::Neutral | Polarity::Mixed => stat.neutral += n,
+    }
+}
+
+fn parse_polarity(s: &str) -> Result<Polarity> {
+    s.parse()
+        .map_err(|e: String| StoreError::Corrupt(format!("polarity: {e}")))
+}
+
+fn format_time(t: NaiveDateTime) -> String {
+    t.format(TIME_FORMAT).to_string()
+}
+
+fn parse_time(s: Option<String>) -> Option<NaiveDateTime> {
+    s.and_then(|s| NaiveDateTime::parse_from_str(&s, TIME_FORMAT).ok())
+}
+
+fn flags_text(analysis: &Analysis) -> String {
+    let names: Vec<&str> = analysis.flags.iter().map(|f| f.as_str()).collect();
+    names.join(",")
+}
+
+fn summary_from_row(row: &SqliteRow) -> Result<Summary> {
+    let get = |name: &str| -> Result<u64> { Ok(row.try_get::<i64, _>(name)? as u64) };
+    Ok(Summary {
+        reviews: get("reviews")?,
+        positive: get("positive")?,
+        neutral: get("neutral")?,
+        negative: get("negative")?,
+        mixed: get("mixed")?,
+        excluded: 0,
+        mentions: 0,
+    })
+}
+
+fn typical_from_row(row: &SqliteRow) -> Result<TypicalOpinion> {
+    let first: i64 = row.try_get("first_id")?;
+    let last: i64 = row.try_get("last_id")?;
+    let mut examples = vec![last];
+    if first != last {
+        examples.push(first);
+    }
+    Ok(TypicalOpinion {
+        indicator: row.try_get("path")?,
+        typical: row.try_get("typical")?,
+        polarity: parse_polarity(row.try_get("polarity")?)?,
+        count: row.try_get::<i64, _>("n")? as u64,
+        examples,
+    })
+}
+
+fn review_from_row(row: &SqliteRow) -> Result<StoredReview> {
+    let channel: String = row.try_get("channel")?;
+    let polarity: Option<String> = row.try_get("polarity")?;
+    let flags: String = row.try_get("flags")?;
+    let review = NewReview {
+        channel: channel.parse().unwrap_or_default(),
+        channel_review_id: row.try_get("channel_review_id")?,
+        shop: row.try_get("shop")?,
+        brand: row.try_get("brand")?,
+        category: row.try_get("category")?,
+        series: row.try_get("series")?,
+        model: row.try_get("model")?,
+        product: row.try_get("product")?,
+        rating: row
+            .try_get::<Option<i64>, _>("rating")?
+            .and_then(|r| u8::try_from(r).ok()),
+        text: row.try_get("text")?,
+        followup_text: row.try_get("followup_text")?,
+        followup_at: parse_time(row.try_get("followup_at")?),
+        created_at: parse_time(row.try_get("created_at")?),
+        author: row.try_get("author")?,
+        source_file: row.try_get("source_file")?,
+        source_row: row
+            .try_get::<Option<i64>, _>("source_row")?
+            .map(|n| n as u64),
+    };
+    Ok(StoredReview {
+        id: row.try_get("id")?,
+        review,
+        polarity: polarity.as_deref().map(parse_polarity).transpose()?,
+        score: row.try_get("score")?,
+        flags: flags
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        mentions: Vec::new(),
+    })
+}
+
+async fn attach_mentions(
+    pool: &SqlitePool,
+    workspace: &str,
+    reviews: &mut [StoredReview],
+) -> Result<()> {
+    if reviews.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM mentions WHERE workspace_id = ");
+    q.push_bind(workspace.to_string());
+    q.push(" AND review_id IN (");
+    let mut ids = q.separated(", ");
+    for review in reviews.iter() {
+        ids.push_bind(review.id);
+    }
+    q.push(") ORDER BY review_id, part, start_char");
+    let rows = q.build().fetch_all(pool).await?;
+    let mut by_review: HashMap<i64, Vec<StoredMention>> = HashMap::new();
+    for row in &rows {
+        let review_id: i64 = row.try_get("review_id")?;
+        by_review
+            .entry(review_id)
+            .or_default()
+            .push(mention_from_row(row)?);
+    }
+    for review in reviews {
+        review.mentions = by_review.remove(&review.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+fn mention_from_row(row: &SqliteRow) -> Result<StoredMention> {
+    let part: i64 = row.try_get("part")?;
+    Ok(StoredMention {
+        part: if part == 0 { "text" } else { "followup" },
+        mention: Mention {
+            indicator: row.try_get("indicator_path")?,
+            indicator_id: row.try_get("indicator_id")?,
+            code: row.try_get("code")?,
+            aspect: row.try_get("aspect")?,
+            opinion: row.try_get("opinion")?,
+            typical: row.try_get("typical")?,
+            polarity: parse_polarity(row.try_get("polarity")?)?,
+            start: row.try_get::<i64, _>("start_char")? as usize,
+            end: row.try_get::<i64, _>("end_char")? as usize,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_walk_from_the_root() {
+        let got: Vec<&str> = path_prefixes("产品/清洁能力/吸力").collect();
+        assert_eq!(got, ["产品", "产品/清洁能力", "产品/清洁能力/吸力"]);
+        assert_eq!(path_prefixes("物流").collect::<Vec<_>>(), ["物流"]);
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(escape_like("100%_好"), "100\\%\\_好");
+    }
+}

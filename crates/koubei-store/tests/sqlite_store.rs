@@ -1,0 +1,203 @@
+//! The SQLite store against a real database file.
+
+use koubei_core::{Analysis, Flag, Mention, NewReview, Polarity};
+use koubei_store::{AnalysedReview, Filter, ReviewQuery, SqliteStore, Store};
+
+const WS: &str = "default";
+
+fn mention(path: &str, typical: &str, polarity: Polarity, start: usize, end: usize) -> Mention {
+    Mention {
+        indicator: path.to_string(),
+        indicator_id: path.rsplit('/').next().unwrap_or(path).to_string(),
+        code: None,
+        aspect: None,
+        opinion: typical.to_string(),
+        typical: typical.to_string(),
+        polarity,
+        start,
+        end,
+    }
+}
+
+fn analysed(text: &str, mentions: Vec<Mention>, flags: Vec<Flag>) -> AnalysedReview {
+    let mut review = NewReview::with_text(text);
+    review.brand = Some("甲".into());
+    review.created_at =
+        chrono::NaiveDate::from_ymd_opt(2024, 1, 5).and_then(|d| d.and_hms_opt(10, 0, 0));
+    AnalysedReview {
+        review,
+        analysis: Analysis {
+            polarity: Polarity::Mixed,
+            score: 0.0,
+            mentions,
+            aspects: None,
+            flags,
+        },
+        followup: None,
+    }
+}
+
+fn sample() -> Vec<AnalysedReview> {
+    vec![
+        analysed(
+            "吸力大，噪音也大",
+            vec![
+                mention("产品/清洁能力/吸力", "吸力大", Polarity::Positive, 2, 3),
+                mention("产品/噪音", "噪音大", Polarity::Negative, 7, 8),
+            ],
+            vec![],
+        ),
+        analysed(
+            "吸力很强<script>alert(1)</script>",
+            vec![mention(
+                "产品/清洁能力/吸力",
+                "吸力强",
+                Polarity::Positive,
+                2,
+                4,
+            )],
+            vec![],
+        ),
+        analysed("此用户没有填写评价。", vec![], vec![Flag::DefaultReview]),
+    ]
+}
+
+async fn open() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("test.db");
+    let store = SqliteStore::open(path.to_str().expect("utf-8 path"))
+        .await
+        .expect("open store");
+    store.ensure_workspace(WS).await.expect("workspace");
+    (dir, store)
+}
+
+#[tokio::test]
+async fn a_batch_stored_twice_adds_nothing_the_second_time() {
+    let (_dir, store) = open().await;
+    let first = store
+        .insert_batch(WS, &sample(), "t")
+        .await
+        .expect("insert");
+    assert_eq!((first.inserted, first.duplicates, first.flagged), (3, 0, 1));
+    let second = store
+        .insert_batch(WS, &sample(), "t")
+        .await
+        .expect("insert");
+    assert_eq!((second.inserted, second.duplicates), (0, 3));
+}
+
+#[tokio::test]
+async fn stats_roll_children_up_into_parents() {
+    let (_dir, store) = open().await;
+    store
+        .insert_batch(WS, &sample(), "t")
+        .await
+        .expect("insert");
+    let stats = store
+        .indicator_stats(WS, &Filter::default())
+        .await
+        .expect("stats");
+    let get = |path: &str| stats.iter().find(|s| s.indicator == path).expect(path);
+    assert_eq!(get("产品").mentions, 3);
+    assert_eq!(get("产品").negative, 1);
+    assert_eq!(get("产品/清洁能力/吸力").positive, 2);
+    assert_eq!(get("产品/清洁能力/吸力").satisfaction(), Some(1.0));
+    assert_eq!(get("产品/噪音").net_sentiment(), Some(-1.0));
+}
+
+#[tokio::test]
+async fn flagged_reviews_are_left_out_unless_asked_for() {
+    let (_dir, store) = open().await;
+    store
+        .insert_batch(WS, &sample(), "t")
+        .await
+        .expect("insert");
+    let summary = store
+        .summary(WS, &Filter::default())
+        .await
+        .expect("summary");
+    assert_eq!(
+        (summary.reviews, summary.excluded, summary.mentions),
+        (2, 1, 3)
+    );
+    let all = Filter {
+        include_flagged: true,
+        ..Filter::default()
+    };
+    assert_eq!(store.summary(WS, &all).await.expect("summary").reviews, 3);
+}
+
+#[tokio::test]
+async fn drill_down_finds_the_reviews_behind_a_number() {
+    let (_dir, store) = open().await;
+    store
+        .insert_batch(WS, &sample(), "t")
+        .await
+        .expect("insert");
+    let query = ReviewQuery {
+        indicator: Some("产品/清洁能力".into()),
+        polarity: Some(Polarity::Positive),
+        ..ReviewQuery::default()
+    };
+    let page = store.reviews(WS, &query).await.expect("reviews");
+    assert_eq!(page.total, 2);
+    assert!(page.reviews.iter().all(|r| !r.mentions.is_empty()));
+
+    let typical = ReviewQuery {
+        typical: Some("吸力强".into()),
+        ..ReviewQuery::default()
+    };
+    assert_eq!(store.reviews(WS, &typical).await.expect("reviews").total, 1);
+
+    let keyword = ReviewQuery {
+        filter: Filter {
+            keyword: Some("<script>".into()),
+            ..Filter::default()
+        },
+        ..ReviewQuery::default()
+    };
+    let page = store.reviews(WS, &keyword).await.expect("reviews");
+    assert_eq!(page.total, 1);
+    assert!(page.reviews[0].review.text.contains("<script>"));
+}
+
+#[tokio::test]
+async fn typical_opinions_count_per_indicator_and_polarity() {
+    let (_dir, store) = open().await;
+    store
+        .insert_batch(WS, &sample(), "t")
+        .await
+        .expect("insert");
+    let top = store
+        .typical_opinions(
+            WS,
+            &Filter::default(),
+            Some("产品/噪音"),
+            Some(Polarity::Negative),
+            5,
+        )
+        .await
+        .expect("typical");
+    assert_eq!(top.len(), 1);
+    assert_eq!(top[0].typical, "噪音大");
+    assert_eq!(top[0].count, 1);
+}
+
+#[tokio::test]
+async fn hostile_filter_values_are_data_not_sql() {
+    let (_dir, store) = open().await;
+    store
+        .insert_batch(WS, &sample(), "t")
+        .await
+        .expect("insert");
+    let filter = Filter {
+        brand: Some("甲' OR '1'='1".into()),
+        keyword: Some("%' --".into()),
+        ..Filter::default()
+    };
+    assert_eq!(
+        store.summary(WS, &filter).await.expect("summary").reviews,
+        0
+    );
+}
