@@ -163,7 +163,7 @@ fn describe(path: &Path, reader: &koubei_ingest::FileReader) -> String {
         })
         .collect();
     format!(
-        "{}: {:?}, encoding {}, columns: {}",
+        "{}: {}, encoding {}, columns: {}",
         path.display(),
         reader.format(),
         reader.encoding(),

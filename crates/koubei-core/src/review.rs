@@ -51,8 +51,9 @@ impl NewReview {
     /// The key under which a review counts as already stored.
     ///
     /// With the channel's own review id the key is channel + id. Without it, the key is a
-    /// fingerprint of the normalised text, the author and the creation time, so that the
-    /// same export read twice (or with other spacing or full-width digits) adds nothing.
+    /// fingerprint of the normalised text (see [`normalize_for_dedup`]), the author and the
+    /// creation time, so that the same export read twice (or with other spacing, line ends
+    /// or full-width digits) adds nothing.
     pub fn dedup_key(&self) -> String {
         if let Some(id) = self.channel_review_id.as_deref().map(str::trim)
             && !id.is_empty()
@@ -99,10 +100,12 @@ mod tests {
     }
 
     #[test]
-    fn text_key_ignores_width_space_and_punctuation() {
+    fn text_key_ignores_width_and_space_but_not_punctuation() {
         let a = NewReview::with_text("续航１２０分钟，够用！");
-        let b = NewReview::with_text(" 续航120分钟 够用 ");
+        let b = NewReview::with_text(" 续航120分钟, 够用!\r\n");
         assert_eq!(a.dedup_key(), b.dedup_key());
+        let c = NewReview::with_text("续航120分钟。够用。");
+        assert_ne!(a.dedup_key(), c.dedup_key());
     }
 
     #[test]

@@ -49,8 +49,9 @@ pub(crate) struct Opinion {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AspectHit {
     pub unit: usize,
-    /// Candidate indicators (more than one for an ambiguous term).
-    pub indicators: Vec<usize>,
+    /// Candidate indicators with the merge layer that listed the term (more than one for
+    /// an ambiguous term), in order of preference.
+    pub indicators: Vec<(usize, u8)>,
     /// The indicator chosen once the opinions are known.
     pub chosen: usize,
 }
@@ -171,20 +172,18 @@ pub(crate) fn clause(
             continue;
         };
         let unit = &units[i];
-        let terms: Vec<usize> = tw
+        let terms: Vec<(usize, u8)> = tw
             .unwrap_or(&[])
             .iter()
-            .filter_map(|w| {
-                if let TreeWord::Term(ix) = w {
-                    Some(*ix)
-                } else {
-                    None
-                }
+            .filter_map(|w| match *w {
+                TreeWord::Term(ix, layer) => Some((ix, layer)),
+                TreeWord::Cue(..) => None,
             })
             .collect();
+        // The first cue is the preferred one (the tree's own, then the deepest).
         let cue = tw.unwrap_or(&[]).iter().find_map(|w| match w {
             TreeWord::Cue(ix, v) => Some(Base::Cue(*ix, *v)),
-            TreeWord::Term(_) => None,
+            TreeWord::Term(..) => None,
         });
         if let Some(strength) = lex.and_then(|l| l.negator)
             && cue.is_none()
@@ -204,7 +203,7 @@ pub(crate) fn clause(
         if !terms.is_empty() {
             aspects.push(AspectHit {
                 unit: i,
-                chosen: terms[0],
+                chosen: terms[0].0,
                 indicators: terms,
             });
             continue;
@@ -250,8 +249,11 @@ fn next_is_opinion(units: &[Unit<'_>], from: usize, to: usize) -> bool {
                 lex,
                 hint,
             } => {
-                hint || lex.is_some_and(|l| l.opinion.is_some())
-                    || tw.is_some_and(|w| w.iter().any(|x| matches!(x, TreeWord::Cue(..))))
+                let words = tw.unwrap_or(&[]);
+                // A term is never an opinion, whatever the lexicon says about it.
+                let is_term = words.iter().any(|x| matches!(x, TreeWord::Term(..)));
+                let is_cue = words.iter().any(|x| matches!(x, TreeWord::Cue(..)));
+                !is_term && (hint || is_cue || lex.is_some_and(|l| l.opinion.is_some()))
             }
             _ => false,
         })
@@ -282,26 +284,36 @@ fn resolve(result: &mut ClauseResult, units: &[Unit<'_>], text: &str, tree: &Tax
         }
         let hints = o.aspect.map(|a| tree.hints_at(result.aspects[a].chosen));
         let hint_sign = hints.and_then(|h| h.sign_of(word));
-        o.value = match (o.base, hint_sign) {
+        let value = match (o.base, hint_sign) {
             (Base::Cue(_, v), _) => Some(v * o.factor),
             (Base::Fixed(v), Some(sign)) => Some(sign * v.abs().max(1.0) * o.factor),
             (Base::Fixed(v), None) => Some(v * o.factor),
             (Base::Hint, Some(sign)) => Some(sign * o.factor),
             (Base::Hint, None) => None,
         };
+        let mood = if result.clause.inverted { -1.0 } else { 1.0 };
+        o.value = value.map(|v| v * mood);
     }
 }
 
-/// The deepest candidate whose hints know `word`; `None` when none does.
-fn best_indicator(candidates: &[usize], word: &str, tree: &Taxonomy) -> Option<usize> {
+/// The indicator an ambiguous term means: the candidates listed by the tree's own file
+/// (over those of the trees it extends and `generic`), then the deepest of them, then the
+/// first whose hints know the opinion `word`. `None` when the term is not ambiguous.
+fn best_indicator(candidates: &[(usize, u8)], word: &str, tree: &Taxonomy) -> Option<usize> {
     if candidates.len() < 2 {
         return None;
     }
-    candidates
+    let rank = |&(c, layer): &(usize, u8)| (layer, tree.indicator_at(c).depth);
+    let top = candidates.iter().map(rank).max()?;
+    let mut tied = candidates
         .iter()
-        .copied()
-        .filter(|&c| tree.hints_at(c).sign_of(word).is_some())
-        .max_by_key(|&c| tree.indicator_at(c).depth)
+        .filter(|c| rank(c) == top)
+        .map(|&(c, _)| c);
+    let first = tied.clone().next()?;
+    Some(
+        tied.find(|&c| tree.hints_at(c).sign_of(word).is_some())
+            .unwrap_or(first),
+    )
 }
 
 /// Judges `value` by a dead band: the sign as a polarity.

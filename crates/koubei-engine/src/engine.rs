@@ -11,6 +11,7 @@ use jieba_rs::Jieba;
 use koubei_core::Analysis;
 
 use crate::EngineError;
+use crate::hash::FastMap;
 use crate::lexicon::{self, Lexicon};
 use crate::normalize::Normalizer;
 use crate::taxonomy::parse::{self, GENERIC, RawTree};
@@ -48,6 +49,9 @@ pub struct Engine {
     pub(crate) normalizer: Normalizer,
     pub(crate) lexicon: Lexicon,
     pub(crate) jieba: Jieba,
+    /// Every word of every tree: jieba keeps these whole, so a token that is one of them
+    /// but not a word of the review's tree is cut again (see `segment`).
+    pub(crate) tree_words: FastMap<String, ()>,
     pub(crate) trees: Vec<Taxonomy>,
     generic: usize,
     version: String,
@@ -154,6 +158,11 @@ impl EngineBuilder {
             lexicon.add_product(&normalizer.word(category));
         }
         let jieba = build_jieba(&trees, &lexicon);
+        let tree_words = trees
+            .iter()
+            .flat_map(Taxonomy::dictionary_words)
+            .map(|w| (w.to_string(), ()))
+            .collect();
         let generic = trees.iter().position(|t| t.id == GENERIC).unwrap_or(0);
 
         let mut fingerprint_input = texts.join("\u{1e}");
@@ -167,6 +176,7 @@ impl EngineBuilder {
             normalizer,
             lexicon,
             jieba,
+            tree_words,
             trees,
             generic,
             version,

@@ -29,6 +29,8 @@ pub struct ExplainedClause {
     pub text: String,
     pub contrast: bool,
     pub concessive: bool,
+    /// A rhetorical question or a wish: its opinion values are negated.
+    pub inverted: bool,
     pub weight: f32,
     pub score: f32,
     /// `term → indicator id`.
@@ -65,14 +67,21 @@ fn unit(run: &Run<'_, '_>, u: &crate::segment::Unit<'_>) -> ExplainedUnit {
         UnitKind::Break => roles.push("break".to_string()),
         UnitKind::Space { splits } => roles.push(if splits { "split" } else { "space" }.into()),
         UnitKind::Word { tree, lex, hint } => {
+            let is_term = tree
+                .unwrap_or(&[])
+                .iter()
+                .any(|w| matches!(w, TreeWord::Term(..)));
             for w in tree.unwrap_or(&[]) {
                 roles.push(match *w {
-                    TreeWord::Term(i) => format!("term:{}", run.tree.indicator_at(i).id),
+                    TreeWord::Term(i, _) => format!("term:{}", run.tree.indicator_at(i).id),
                     TreeWord::Cue(i, v) => format!("cue:{}({v:+.2})", run.tree.indicator_at(i).id),
                 });
             }
             if let Some(l) = lex {
-                if let Some(v) = l.opinion {
+                // A term never counts as an opinion, so none is shown for it.
+                if let Some(v) = l.opinion
+                    && !is_term
+                {
                     roles.push(format!("opinion({v:+.2})"));
                 }
                 if let Some(s) = l.negator {
@@ -142,6 +151,7 @@ fn clause(run: &Run<'_, '_>, c: &crate::analyze::ClauseResult) -> ExplainedClaus
         text,
         contrast: c.clause.contrast,
         concessive: c.clause.concessive,
+        inverted: c.clause.inverted,
         weight: c.weight,
         score: c.score(),
         aspects,
@@ -173,6 +183,9 @@ impl fmt::Display for Explanation {
             }
             if c.concessive {
                 marks.push_str(" concessive");
+            }
+            if c.inverted {
+                marks.push_str(" inverted");
             }
             writeln!(
                 f,

@@ -39,7 +39,12 @@ impl<'e, 't> Run<'e, 't> {
         let (units, clauses) = if skip {
             (Vec::new(), Vec::new())
         } else {
-            let units = segment::units(&engine.jieba, &norm.text, tree, &engine.lexicon);
+            let words = segment::Words {
+                tree,
+                lexicon: &engine.lexicon,
+                all_trees: &engine.tree_words,
+            };
+            let units = segment::units(&engine.jieba, &norm.text, &words);
             let clauses = segment::clauses(&units, &norm.text)
                 .into_iter()
                 .map(|c| analyze::clause(c, &units, &norm.text, tree))
@@ -109,15 +114,14 @@ impl<'e, 't> Run<'e, 't> {
     }
 
     /// Whether an opinion counts for an aspect of `indicator`: always for plain opinions;
-    /// for a cue, when it is the aspect's own cue or a plain opinion word (好用 after APP
-    /// judges the APP, not 使用体验).
+    /// for a cue, when it is the aspect's own cue or an opinion (a cue with a polarity).
+    /// An explicit term beats a cue in its clause: in 「APP很好用」 the cue 很好用 (使用体验)
+    /// judges the APP. A cue keeps its own indicator when it is neutral, or more specific
+    /// than the term (扫地还行 of 扫地效果 after the product name 扫地机器人).
     fn cue_describes_aspect(&self, o: &Opinion, indicator: usize) -> bool {
         match o.base {
-            Base::Cue(ind, _) => {
-                ind == indicator
-                    || self.units[o.unit]
-                        .lex()
-                        .is_some_and(|l| l.opinion.is_some())
+            Base::Cue(ind, value) => {
+                ind == indicator || (value != 0.0 && !self.tree.is_below(ind, indicator))
             }
             _ => true,
         }
@@ -189,7 +193,7 @@ impl<'e, 't> Run<'e, 't> {
         };
         let indicator = self.tree.words.get(&wanted).and_then(|w| {
             w.iter().find_map(|x| {
-                if let TreeWord::Term(i) = x {
+                if let TreeWord::Term(i, _) = x {
                     Some(*i)
                 } else {
                     None
@@ -224,11 +228,12 @@ impl<'e, 't> Run<'e, 't> {
             .map(|a| self.units[a.unit].start)
             .find(|&s| s > at)
             .unwrap_or(usize::MAX);
+        let mood = if clause.clause.inverted { -1.0 } else { 1.0 };
         let valued = |o: &'c Opinion| -> Option<(&'c Opinion, f32)> {
             let word = self.units[o.unit].text(&self.norm.text);
             let hint = indicator.and_then(|i| self.tree.hints_at(i).sign_of(word));
             match (o.base, hint) {
-                (Base::Hint | Base::Fixed(_), Some(sign)) => Some((o, sign * o.factor)),
+                (Base::Hint | Base::Fixed(_), Some(sign)) => Some((o, sign * o.factor * mood)),
                 _ => o.value.map(|v| (o, v)),
             }
         };

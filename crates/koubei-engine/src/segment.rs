@@ -3,11 +3,14 @@
 //! jieba cuts the normalised text into tokens (without HMM, so unknown runs stay single
 //! chars). A **unit** is the longest run of up to [`MAX_WINDOW`] tokens that the indicator
 //! tree or the lexicon knows as one word (this also rejoins `[捂脸]` and words jieba split);
-//! any other token is a unit of its own. A **clause** is a run of units between
+//! any other token is a unit of its own. jieba's user dictionary holds the words of every
+//! tree, so a token that only another tree knows is first cut again by the review's own
+//! tree and the lexicon ([`Words::is_foreign`]). A **clause** is a run of units between
 //! punctuation, newlines, spaces between CJK chars, or before a contrast word (但是).
 
 use jieba_rs::{Jieba, Token};
 
+use crate::hash::FastMap;
 use crate::lexicon::{ContrastAt, LexEntry, Lexicon};
 use crate::taxonomy::{Taxonomy, TreeWord};
 
@@ -59,6 +62,23 @@ pub(crate) struct Clause {
     pub contrast: bool,
     /// Opens with a concession (虽然), which the following contrast outweighs.
     pub concessive: bool,
+    /// Says the opposite of its words: a rhetorical question (难道吸力还不够强吗) or a wish
+    /// for what the product lacks (如果续航再长一点就好了). Its opinion values are negated.
+    pub inverted: bool,
+}
+
+/// Words that open a rhetorical question.
+const RHETORICAL: [&str; 3] = ["难道", "难不成", "莫非"];
+/// Words that open a condition, for a wish (如果…就好了).
+const CONDITIONAL: [&str; 5] = ["如果", "要是", "假如", "若是", "倘若"];
+/// Endings of a wish (…就好了).
+const WISH_ENDINGS: [&str; 4] = ["就好了", "就更好了", "就完美了", "就好啦"];
+
+/// Whether a clause from its first to its last word says the opposite of its words.
+fn is_inverted(first: &str, clause_text: &str) -> bool {
+    let wish = WISH_ENDINGS.iter().any(|e| clause_text.ends_with(e))
+        && (CONDITIONAL.contains(&first) || clause_text.contains('再'));
+    wish || RHETORICAL.contains(&first)
 }
 
 /// Clause-ending chars (after normalisation, so full-width forms are already folded).
@@ -107,21 +127,48 @@ impl<'t> From<Token<'t>> for Tok<'t> {
     }
 }
 
+/// The word tables segmentation reads: the review's tree, the lexicon, and the words of
+/// every loaded tree.
+#[derive(Clone, Copy)]
+pub(crate) struct Words<'e> {
+    pub tree: &'e Taxonomy,
+    pub lexicon: &'e Lexicon,
+    pub all_trees: &'e FastMap<String, ()>,
+}
+
+impl<'e> Words<'e> {
+    /// Whether the review's tree or the lexicon knows `word`.
+    fn knows(&self, word: &str) -> bool {
+        self.tree.words.contains_key(word)
+            || self.lexicon.get(word).is_some()
+            || self.tree.hint_words.contains_key(word)
+    }
+
+    /// Whether `word` is a word of another tree only: jieba kept it whole because some
+    /// tree lists it, but the review's tree does not (充电很快 of 电脑 in a 手机 review).
+    fn is_foreign(&self, word: &str) -> bool {
+        self.all_trees.contains_key(word) && !self.knows(word)
+    }
+}
+
+/// The most chars of a token [`resplit`] cuts again; longer foreign words stay whole.
+const MAX_RESPLIT_CHARS: usize = 16;
+
 /// Cuts `text` (normalised) into units.
-pub(crate) fn units<'e>(
-    jieba: &Jieba,
-    text: &str,
-    tree: &'e Taxonomy,
-    lexicon: &'e Lexicon,
-) -> Vec<Unit<'e>> {
+pub(crate) fn units<'e>(jieba: &Jieba, text: &str, words: &Words<'e>) -> Vec<Unit<'e>> {
     let mut tokens: Vec<Tok<'_>> = Vec::with_capacity(text.len() / 3 + 1);
     for token in jieba.cut(text, false) {
-        split_modifiers(Tok::from(token), tree, lexicon, &mut tokens);
+        let tok = Tok::from(token);
+        if tok.end - tok.start > 1 && words.is_foreign(tok.word) {
+            resplit(tok, words, &mut tokens);
+        } else {
+            split_modifiers(tok, words, &mut tokens);
+        }
     }
     let mut units = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
-        let (unit, used) = unit_at(&tokens, i, text, tree, lexicon);
+        let (unit, used) = unit_at(&tokens, i, text, words);
         units.push(unit);
         i += used.max(1);
     }
@@ -129,26 +176,52 @@ pub(crate) fn units<'e>(
     units
 }
 
-fn is_known(word: &str, tree: &Taxonomy, lexicon: &Lexicon) -> bool {
-    tree.words.contains_key(word)
-        || lexicon.get(word).is_some()
-        || tree.hint_words.contains_key(word)
+/// Cuts a foreign token again by the review's own words: at each char the longest word
+/// the tree or the lexicon knows, else the single char (充电很快 → 充电 + 很快 in 手机).
+fn resplit<'t>(tok: Tok<'t>, words: &Words<'_>, out: &mut Vec<Tok<'t>>) {
+    let mut bounds = [0usize; MAX_RESPLIT_CHARS + 1];
+    let mut chars = 0;
+    for (b, _) in tok.word.char_indices() {
+        if chars == MAX_RESPLIT_CHARS {
+            out.push(tok);
+            return;
+        }
+        bounds[chars] = b;
+        chars += 1;
+    }
+    bounds[chars] = tok.word.len();
+    let mut i = 0;
+    while i < chars {
+        let n = (2..=chars - i)
+            .rev()
+            .find(|&n| words.knows(&tok.word[bounds[i]..bounds[i + n]]))
+            .unwrap_or(1);
+        out.push(Tok {
+            word: &tok.word[bounds[i]..bounds[i + n]],
+            start: tok.start + i,
+            end: tok.start + i + n,
+            byte_start: tok.byte_start + bounds[i],
+            byte_end: tok.byte_start + bounds[i + n],
+        });
+        i += n;
+    }
 }
 
 /// Pushes `tok`, first splitting off a leading degree adverb or negator when jieba glued
 /// it to a word we know (很快 → 很 + 快, 不大 → 不 + 大).
-fn split_modifiers<'t>(tok: Tok<'t>, tree: &Taxonomy, lexicon: &Lexicon, out: &mut Vec<Tok<'t>>) {
+fn split_modifiers<'t>(tok: Tok<'t>, words: &Words<'_>, out: &mut Vec<Tok<'t>>) {
     let chars = tok.end - tok.start;
-    if chars < 2 || is_known(tok.word, tree, lexicon) {
+    if chars < 2 || words.knows(tok.word) {
         out.push(tok);
         return;
     }
     for (prefix_chars, (cut, _)) in tok.word.char_indices().skip(1).enumerate().take(2) {
         let (head, rest) = tok.word.split_at(cut);
-        let modifier = lexicon
+        let modifier = words
+            .lexicon
             .get(head)
             .is_some_and(|l| l.degree.is_some() || l.negator.is_some());
-        if modifier && is_known(rest, tree, lexicon) {
+        if modifier && words.knows(rest) {
             let mid = tok.start + prefix_chars + 1;
             out.push(Tok {
                 word: head,
@@ -168,13 +241,8 @@ fn split_modifiers<'t>(tok: Tok<'t>, tree: &Taxonomy, lexicon: &Lexicon, out: &m
     out.push(tok);
 }
 
-fn unit_at<'e>(
-    tokens: &[Tok<'_>],
-    i: usize,
-    text: &str,
-    tree: &'e Taxonomy,
-    lexicon: &'e Lexicon,
-) -> (Unit<'e>, usize) {
+fn unit_at<'e>(tokens: &[Tok<'_>], i: usize, text: &str, words: &Words<'e>) -> (Unit<'e>, usize) {
+    let (tree, lexicon) = (words.tree, words.lexicon);
     let first = &tokens[i];
     let span = |n: usize| {
         let last = &tokens[i + n - 1];
@@ -336,9 +404,62 @@ fn push_clause(
     *carry = false;
     let first = words[0].text(text);
     let concessive = matches!(first, "虽然" | "虽说" | "尽管" | "虽" | "虽然说");
+    let last = words[words.len() - 1];
+    let clause_text = text.get(words[0].byte_start..last.byte_end).unwrap_or("");
     out.push(Clause {
         units: (start, end),
         contrast,
         concessive,
+        inverted: is_inverted(first, clause_text),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    fn cut(engine: &Engine, tree: &str, text: &str) -> Vec<String> {
+        let words = Words {
+            tree: engine.taxonomy(tree).expect("bundled tree"),
+            lexicon: &engine.lexicon,
+            all_trees: &engine.tree_words,
+        };
+        units(&engine.jieba, text, &words)
+            .iter()
+            .map(|u| u.text(text).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn rhetorical_questions_and_wishes_are_inverted() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("难道", "难道这吸力还不够强吗", true),
+            ("如果", "如果续航再长一点就好了", true),
+            ("续航", "续航再长一点就好了", true),
+            ("要是", "要是有遥控器就更好了", true),
+            ("如果", "如果坏了就找客服", false),
+            ("用", "用了三天就好了", false),
+            ("吸力", "吸力很强", false),
+        ];
+        for (first, text, want) in cases {
+            assert_eq!(is_inverted(first, text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn another_trees_words_are_cut_by_this_trees_words() {
+        let engine = Engine::new().unwrap();
+        let cases: &[(&str, &str, &[&str])] = &[
+            // 味道很好 is a cue of 酒店 only.
+            ("hotel", "味道很好", &["味道很好"]),
+            ("fruit", "味道很好", &["味道", "很", "好"]),
+            // 声音发闷 is a cue of 电脑 only; offsets stay right after a cut.
+            ("phone", "声音发闷了", &["声音", "发", "闷", "了"]),
+            ("computer", "声音发闷了", &["声音发闷", "了"]),
+        ];
+        for (tree, text, want) in cases {
+            assert_eq!(cut(&engine, tree, text), *want, "{tree}: {text}");
+        }
+    }
 }

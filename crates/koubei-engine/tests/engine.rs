@@ -1,4 +1,4 @@
-//! Behaviour of the whole engine on real review sentences, against the test trees.
+//! Behaviour of the whole engine on real review sentences, against the bundled trees.
 
 mod common;
 
@@ -39,22 +39,19 @@ const CASES: &[Case] = &[
     (
         "没有异响",
         Polarity::Positive,
-        &[("noise", Polarity::Positive)],
+        &[("abnormal_noise", Polarity::Positive)],
     ),
     (
         "虽然很好用，但是太贵了",
         Polarity::Mixed,
-        &[
-            ("experience", Polarity::Positive),
-            ("price", Polarity::Negative),
-        ],
+        &[("usage", Polarity::Positive), ("price", Polarity::Negative)],
     ),
     (
         "物流很快，客服态度好",
         Polarity::Positive,
         &[
             ("logistics", Polarity::Positive),
-            ("support", Polarity::Positive),
+            ("customer_service", Polarity::Positive),
         ],
     ),
     (
@@ -78,7 +75,7 @@ const CASES: &[Case] = &[
     (
         "不是不好用",
         Polarity::Positive,
-        &[("experience", Polarity::Positive)],
+        &[("usage", Polarity::Positive)],
     ),
     (
         "集尘盒太小了，两天就得倒一次",
@@ -103,6 +100,16 @@ const CASES: &[Case] = &[
         Polarity::Negative,
         &[("quality", Polarity::Negative)],
     ),
+    (
+        "如果续航再长一点就好了",
+        Polarity::Negative,
+        &[("battery_life", Polarity::Negative)],
+    ),
+    (
+        "难道这吸力还不够强吗？",
+        Polarity::Positive,
+        &[("suction", Polarity::Positive)],
+    ),
     ("👍👍👍", Polarity::Positive, &[]),
 ];
 
@@ -126,7 +133,10 @@ fn mentions_carry_path_code_typical_and_offsets() {
     let analysis = engine().analyze(&vacuum(text));
     let suction = &analysis.mentions[0];
     assert_eq!(suction.indicator, "产品/清洁能力/吸力");
-    assert_eq!(suction.code.as_deref(), Some("RV.CLEAN.SUCTION"));
+    assert_eq!(
+        suction.code, None,
+        "the bundled robot_vacuum tree sets no codes"
+    );
     assert_eq!(suction.aspect.as_deref(), Some("吸力"));
     assert_eq!(suction.opinion, "很大");
     assert_eq!(suction.typical, "吸力大");
@@ -134,6 +144,94 @@ fn mentions_carry_path_code_typical_and_offsets() {
     let noise = &analysis.mentions[1];
     assert_eq!(noise.typical, "噪音不大");
     assert_eq!(noise.polarity, Polarity::Positive);
+}
+
+/// (category, text, indicator id, mention polarity): faults that held for a whole class of
+/// words across the bundled trees.
+const TREE_CASES: &[(Option<&str>, &str, &str, Polarity)] = &[
+    // Another tree's cue (酒店: 味道很好, 电脑: 声音发闷) must not hide this tree's term.
+    (Some("水果"), "味道很好", "flavour", Polarity::Positive),
+    (Some("书籍"), "味道很好", "smell", Polarity::Positive),
+    (Some("手机"), "声音发闷", "audio", Polarity::Negative),
+    (Some("手机"), "屏幕晃动", "screen", Polarity::Negative),
+    (Some("手机"), "充电很快", "charging", Polarity::Positive),
+    // Ambiguous words: the category's own tree first (taste, rotten), generic elsewhere.
+    (Some("水果"), "味道很浓", "flavour", Polarity::Positive),
+    (None, "味道很浓", "smell", Polarity::Negative),
+    (Some("牛奶"), "味道很浓", "flavour", Polarity::Positive),
+    (Some("水果"), "收到的时候坏了", "rotten", Polarity::Negative),
+    (None, "用了一周就坏了", "quality", Polarity::Negative),
+    // A term is never an opinion (重启 is a complaint word elsewhere, a term of 电脑).
+    (Some("电脑"), "重启很快", "boot", Polarity::Positive),
+    (
+        Some("笔记本"),
+        "风扇噪声很小",
+        "fan_noise",
+        Polarity::Positive,
+    ),
+    // A cue more specific than the term keeps its indicator (the product name is no aspect).
+    (
+        Some("扫地机"),
+        "扫地机器人扫地还行",
+        "sweeping",
+        Polarity::Positive,
+    ),
+    // 别指望 is a complaint.
+    (
+        Some("扫地机"),
+        "拖地就别指望了",
+        "mopping",
+        Polarity::Negative,
+    ),
+];
+
+#[test]
+fn tree_words_hold_across_the_bundled_trees() {
+    for &(category, text, id, want) in TREE_CASES {
+        let input = Input {
+            category,
+            ..Input::text(text)
+        };
+        let analysis = engine().analyze(&input);
+        let explain = || engine().explain(&input).to_string();
+        let got: Vec<(&str, Polarity)> = analysis
+            .mentions
+            .iter()
+            .map(|m| (m.indicator_id.as_str(), m.polarity))
+            .collect();
+        assert_eq!(got, [(id, want)], "{text}\n{}", explain());
+        assert_eq!(analysis.polarity, want, "{text}\n{}", explain());
+    }
+}
+
+#[test]
+fn abnormal_noise_rolls_up_under_noise() {
+    let analysis = engine().analyze(&vacuum("没有异响"));
+    let paths: Vec<&str> = analysis
+        .mentions
+        .iter()
+        .map(|m| m.indicator.as_str())
+        .collect();
+    assert_eq!(paths, ["产品/噪音/异响"]);
+}
+
+#[test]
+fn codes_from_a_tree_file_are_copied_into_mentions() {
+    let tree = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/trees/robot_vacuum.toml"
+    );
+    let engine = koubei_engine::Engine::builder()
+        .taxonomy_file(tree)
+        .build()
+        .expect("test trees load");
+    let analysis = engine.analyze(&vacuum("吸力很大"));
+    let codes: Vec<Option<&str>> = analysis
+        .mentions
+        .iter()
+        .map(|m| m.code.as_deref())
+        .collect();
+    assert_eq!(codes, [Some("RV.CLEAN.SUCTION")]);
 }
 
 #[test]
@@ -290,7 +388,12 @@ fn selects_trees_by_category_and_id() {
     let e = engine();
     assert_eq!(e.taxonomy_for(Some(" Robot Vacuum ")).id, "robot_vacuum");
     assert_eq!(e.taxonomy_for(Some("扫地机器人")).id, "robot_vacuum");
-    assert_eq!(e.taxonomy_for(Some("酒店")).id, "generic");
+    assert_eq!(e.taxonomy_for(Some("酒店")).id, "hotel");
+    assert_eq!(
+        e.taxonomy_for(Some("空气炸锅")).id,
+        "generic",
+        "no tree lists it"
+    );
     assert_eq!(e.taxonomy_for(None).id, "generic");
     let tree = e.taxonomy("robot_vacuum").expect("loaded");
     assert_eq!(tree.get("suction").map(|i| i.depth), Some(2));

@@ -78,6 +78,24 @@ pub enum Format {
     JsonLines,
 }
 
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Format::Csv { delimiter } => {
+                write!(
+                    f,
+                    "delimited text (delimiter {})",
+                    error::delimiter_name(*delimiter)
+                )
+            }
+            Format::Xlsx => f.write_str("Excel workbook (.xlsx)"),
+            Format::Xls => f.write_str("Excel 97-2003 workbook (.xls)"),
+            Format::Json => f.write_str("JSON array"),
+            Format::JsonLines => f.write_str("JSON Lines"),
+        }
+    }
+}
+
 /// An open review file: its format, encoding and columns, and an iterator of records.
 pub struct FileReader {
     format: Format,

@@ -35,6 +35,9 @@ pub struct Featurizer {
     pub negators: Vec<String>,
     /// How many words after a negator are marked (the clause end stops it sooner).
     pub negation_scope: usize,
+    /// Scale hashed features by `1/√n` for a document with `n` distinct buckets, so long
+    /// and short reviews are on one scale (otherwise each counts 1).
+    pub normalize: bool,
     /// Words that open a contrast (但是, 不过): words after them get a marked copy too.
     pub contrast_words: Vec<String>,
 }
@@ -43,8 +46,8 @@ impl Default for Featurizer {
     fn default() -> Self {
         let list = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect();
         Featurizer {
-            hash_bits: 20,
-            char_ngrams: (1, 3),
+            hash_bits: 21,
+            char_ngrams: (1, 4),
             words: true,
             word_bigrams: true,
             negators: list(&[
@@ -67,6 +70,7 @@ impl Default for Featurizer {
                 "不怎么",
             ]),
             negation_scope: 3,
+            normalize: true,
             contrast_words: Vec::new(),
         }
     }
@@ -153,6 +157,15 @@ impl Featurizer {
     fn bucket(&self, h: u64) -> u32 {
         // hash_bits is checked to be in 1..=30 wherever a featuriser is built or loaded.
         (finish(h) >> (64 - self.hash_bits)) as u32
+    }
+
+    /// The scale on hashed features for a document with `distinct` buckets.
+    pub fn doc_norm(&self, distinct: usize) -> f32 {
+        match (self.normalize, distinct) {
+            (_, 0) => 0.0,
+            (true, n) => 1.0 / (n as f32).sqrt(),
+            (false, _) => 1.0,
+        }
     }
 
     /// Calls `emit(bucket, feature)` for every feature of `doc`, duplicates included.

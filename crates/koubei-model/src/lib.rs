@@ -3,7 +3,7 @@
 //!
 //! The analysis engine combines clause-level rules (lexicon, negation, contrast) with this
 //! statistical view of the review as a whole. The model is a linear classifier over hashed
-//! features ([`Featurizer`]): character 1–3-grams, jieba words and word pairs, words inside
+//! features ([`Featurizer`]): character 1–4-grams, jieba words and word pairs, words inside
 //! a negation scope, and named **extra** features the caller computes (rule and lexicon
 //! signals such as `("lex_pos", 2.0)`). It is trained as an NBSVM-style logistic regression
 //! and calibrated with Platt scaling ([`train`]).

@@ -157,7 +157,9 @@ impl Model {
     pub fn margin_with(&self, doc: &Doc, buf: &mut Vec<u32>) -> f32 {
         self.featurizer.buckets_of(doc, buf);
         let sum: i64 = buf.iter().map(|&b| i64::from(self.weight_q(b))).sum();
-        self.bias + doc_norm(buf.len()) * sum as f32 * self.weight_scale + self.extra_sum(doc)
+        self.bias
+            + self.featurizer.doc_norm(buf.len()) * sum as f32 * self.weight_scale
+            + self.extra_sum(doc)
     }
 
     fn weight_q(&self, bucket: u32) -> i16 {
@@ -184,7 +186,7 @@ impl Model {
         self.featurizer.for_each(doc, |b, r| {
             named.entry(b).or_insert_with(|| r.to_string());
         });
-        let norm = doc_norm(named.len()) * self.weight_scale;
+        let norm = self.featurizer.doc_norm(named.len()) * self.weight_scale;
         let mut out: Vec<(String, f32)> = named
             .into_iter()
             .map(|(b, name)| (name, f32::from(self.weight_q(b)) * norm))
@@ -303,13 +305,4 @@ fn check_header(h: &Header) -> Result<(), ModelError> {
         return Err(ModelError::Invalid("a weight is not finite".to_owned()));
     }
     Ok(())
-}
-
-/// The per-document scale on hashed features: `1/√n` for `n` distinct buckets.
-pub(crate) fn doc_norm(distinct: usize) -> f32 {
-    if distinct == 0 {
-        0.0
-    } else {
-        1.0 / (distinct as f32).sqrt()
-    }
 }

@@ -239,3 +239,19 @@ fn cross_validation_reports_each_fold() {
     assert_eq!(folds.iter().map(|f| f.rows).sum::<usize>(), items.len());
     assert!(folds.iter().all(|f| (0.0..=1.0).contains(&f.accuracy)));
 }
+
+#[test]
+fn shipped_model_loads_and_reads_plain_reviews() {
+    let model = Model::load(include_bytes!("../models/review-polarity.kpm")).expect("load");
+    let cases: [(&[&str], bool); 4] = [
+        (&["质量", "很", "好", "，", "很", "满意"], true),
+        (&["太", "差", "了", "，", "不", "推荐"], false),
+        (&["物流", "很快", "，", "东西", "不错"], true),
+        (&["用", "了", "两天", "就", "坏", "了"], false),
+    ];
+    for (words, positive) in cases {
+        let s = score(&model, words);
+        assert_eq!(s > 0.0, positive, "{words:?} scored {s}");
+    }
+    assert!(model.meta().rows > 90_000);
+}

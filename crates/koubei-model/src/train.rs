@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Doc;
 use crate::features::Featurizer;
-use crate::model::{Calibration, Model, ModelMeta, Parts, doc_norm};
+use crate::model::{Calibration, Model, ModelMeta, Parts};
 
 /// How to train a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +32,10 @@ pub struct TrainConfig {
     pub l2: f32,
     /// Smoothing of the NB log-count ratios; 0 or less trains on plain binary features.
     pub nb_alpha: f32,
+    /// Share of the NB-scaled model in a mix with a plain one (1: NB only, 0: plain only).
+    pub nb_mix: f32,
+    /// Average the weights of every epoch's end instead of keeping the last.
+    pub average: bool,
     /// Share of rows held out to fit the calibration (0 skips calibration).
     pub calibration_fraction: f32,
     /// Seed of the split and of the shuffles.
@@ -46,6 +50,8 @@ impl Default for TrainConfig {
             learning_rate: 0.1,
             l2: 1e-6,
             nb_alpha: 1.0,
+            nb_mix: 0.5,
+            average: false,
             calibration_fraction: 0.1,
             seed: 20_241_203,
         }
@@ -105,7 +111,7 @@ impl Matrix {
             featurizer.buckets_of(doc, &mut buf);
             m.buckets.extend_from_slice(&buf);
             m.offsets.push(m.buckets.len());
-            m.norms.push(doc_norm(buf.len()));
+            m.norms.push(featurizer.doc_norm(buf.len()));
             let values = m.names.iter().map(|n| extra_value(doc, n));
             m.extras.extend(values.collect::<Vec<_>>());
         }
@@ -130,9 +136,8 @@ fn extra_value(doc: &Doc, name: &str) -> f32 {
         .sum()
 }
 
-/// A linear model over a [`Matrix`], weights in feature space (`r` not yet folded in).
+/// A linear model over a [`Matrix`], with any NB ratios already folded into `weights`.
 struct Linear {
-    ratios: Vec<f32>,
     weights: Vec<f32>,
     bias: f32,
     extras: Vec<f32>,
@@ -140,7 +145,7 @@ struct Linear {
 
 impl Linear {
     fn margin(&self, m: &Matrix, i: usize) -> f32 {
-        let hashed: f32 = m.row(i).iter().map(|&b| self.feature_weight(b)).sum();
+        let hashed: f32 = m.row(i).iter().map(|&b| self.weights[b as usize]).sum();
         let extra: f32 = m
             .extra_row(i)
             .iter()
@@ -150,8 +155,19 @@ impl Linear {
         self.bias + m.norms[i] * hashed + extra
     }
 
-    fn feature_weight(&self, b: u32) -> f32 {
-        self.weights[b as usize] * self.ratios[b as usize]
+    /// `self · (1 − t) + other · t`, weight by weight.
+    fn mix(mut self, other: &Linear, t: f32) -> Linear {
+        let lerp = |a: &mut f32, b: f32| *a = *a * (1.0 - t) + b * t;
+        self.weights
+            .iter_mut()
+            .zip(&other.weights)
+            .for_each(|(a, &b)| lerp(a, b));
+        self.extras
+            .iter_mut()
+            .zip(&other.extras)
+            .for_each(|(a, &b)| lerp(a, b));
+        lerp(&mut self.bias, other.bias);
+        self
     }
 }
 
@@ -196,38 +212,130 @@ fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Logistic regression on `rows` of `m`.
-fn fit(m: &Matrix, labels: &[bool], rows: &[usize], cfg: &TrainConfig, rng: &mut Rng) -> Linear {
-    let buckets = cfg.featurizer.buckets();
-    let ratios = nb_ratios(m, labels, rows, buckets, cfg.nb_alpha);
-    let mut lin = Linear {
-        ratios,
-        weights: vec![0.0; buckets],
-        bias: 0.0,
-        extras: vec![0.0; m.names.len()],
-    };
-    let (mut g2, mut g2_bias, mut g2_extra) =
-        (vec![0f32; buckets], 0f32, vec![0f32; m.names.len()]);
-    let opt = AdaGrad {
-        rate: cfg.learning_rate,
-        l2: cfg.l2,
-    };
-    let mut order = rows.to_vec();
-    for _ in 0..cfg.epochs {
-        rng.shuffle(&mut order);
-        for &i in &order {
-            let g = sigmoid(lin.margin(m, i)) - if labels[i] { 1.0 } else { 0.0 };
-            for &b in m.row(i) {
-                let (b, x) = (b as usize, lin.ratios[b as usize] * m.norms[i]);
-                opt.step(&mut lin.weights[b], &mut g2[b], g * x, true);
-            }
-            for (e, &x) in m.extra_row(i).iter().enumerate() {
-                opt.step(&mut lin.extras[e], &mut g2_extra[e], g * x, x != 0.0);
-            }
-            opt.step(&mut lin.bias, &mut g2_bias, g, false);
+/// The training state of one logistic regression: weights in NB-scaled feature space.
+struct Fit<'m> {
+    m: &'m Matrix,
+    ratios: Vec<f32>,
+    lin: Linear,
+    g2: Vec<f32>,
+    g2_extra: Vec<f32>,
+    g2_bias: f32,
+    opt: AdaGrad,
+}
+
+impl Fit<'_> {
+    fn margin(&self, i: usize) -> f32 {
+        let (w, r) = (&self.lin.weights, &self.ratios);
+        let hashed: f32 = self
+            .m
+            .row(i)
+            .iter()
+            .map(|&b| w[b as usize] * r[b as usize])
+            .sum();
+        let extra: f32 = self
+            .m
+            .extra_row(i)
+            .iter()
+            .zip(&self.lin.extras)
+            .map(|(x, w)| x * w)
+            .sum();
+        self.lin.bias + self.m.norms[i] * hashed + extra
+    }
+
+    fn step(&mut self, i: usize, label: bool) {
+        let g = sigmoid(self.margin(i)) - if label { 1.0 } else { 0.0 };
+        let norm = self.m.norms[i];
+        for &b in self.m.row(i) {
+            let b = b as usize;
+            let x = self.ratios[b] * norm;
+            self.opt
+                .step(&mut self.lin.weights[b], &mut self.g2[b], g * x, true);
+        }
+        for (e, &x) in self.m.extra_row(i).iter().enumerate() {
+            self.opt.step(
+                &mut self.lin.extras[e],
+                &mut self.g2_extra[e],
+                g * x,
+                x != 0.0,
+            );
+        }
+        self.opt
+            .step(&mut self.lin.bias, &mut self.g2_bias, g, false);
+    }
+
+    /// The model so far with the ratios folded in.
+    fn folded(&self) -> Linear {
+        let weights = self
+            .lin
+            .weights
+            .iter()
+            .zip(&self.ratios)
+            .map(|(w, r)| w * r)
+            .collect();
+        Linear {
+            weights,
+            bias: self.lin.bias,
+            extras: self.lin.extras.clone(),
         }
     }
-    lin
+}
+
+/// Logistic regression on `rows` of `m`, NB-scaled with smoothing `alpha` (0: plain).
+/// With `cfg.average`, the result is the mean of the per-epoch snapshots.
+fn fit_one(
+    m: &Matrix,
+    labels: &[bool],
+    rows: &[usize],
+    cfg: &TrainConfig,
+    alpha: f32,
+    rng: &mut Rng,
+) -> Linear {
+    let buckets = cfg.featurizer.buckets();
+    let extras = m.names.len();
+    let mut fit = Fit {
+        m,
+        ratios: nb_ratios(m, labels, rows, buckets, alpha),
+        lin: Linear {
+            weights: vec![0.0; buckets],
+            bias: 0.0,
+            extras: vec![0.0; extras],
+        },
+        g2: vec![0.0; buckets],
+        g2_extra: vec![0.0; extras],
+        g2_bias: 0.0,
+        opt: AdaGrad {
+            rate: cfg.learning_rate,
+            l2: cfg.l2,
+        },
+    };
+    let mut order = rows.to_vec();
+    let mut average: Option<Linear> = None;
+    for epoch in 0..cfg.epochs {
+        rng.shuffle(&mut order);
+        order.iter().for_each(|&i| fit.step(i, labels[i]));
+        if cfg.average {
+            let t = 1.0 / (epoch + 1) as f32;
+            average = Some(match average {
+                None => fit.folded(),
+                Some(avg) => avg.mix(&fit.folded(), t),
+            });
+        }
+    }
+    average.unwrap_or_else(|| fit.folded())
+}
+
+/// The configured mix of an NB-scaled and a plain logistic regression.
+fn fit(m: &Matrix, labels: &[bool], rows: &[usize], cfg: &TrainConfig, rng: &mut Rng) -> Linear {
+    let mix = cfg.nb_mix.clamp(0.0, 1.0);
+    if cfg.nb_alpha <= 0.0 || mix <= 0.0 {
+        return fit_one(m, labels, rows, cfg, 0.0, rng);
+    }
+    let nb = fit_one(m, labels, rows, cfg, cfg.nb_alpha, rng);
+    if mix >= 1.0 {
+        return nb;
+    }
+    let plain = fit_one(m, labels, rows, cfg, 0.0, rng);
+    plain.mix(&nb, mix)
 }
 
 /// Fits Platt's `a, b` to margins and labels by Newton's method, with Platt's smoothed
@@ -305,15 +413,9 @@ pub fn train(docs: &[Doc], labels: &[bool], config: &TrainConfig, mut meta: Mode
     let (lin, calibration) = fit_calibrated(&m, labels, &rows, config);
     meta.rows = n;
     meta.train_config = Some(config.clone());
-    let weights = lin
-        .weights
-        .iter()
-        .zip(&lin.ratios)
-        .map(|(w, r)| w * r)
-        .collect();
     Model::from_parts(Parts {
         featurizer: config.featurizer.clone(),
-        weights,
+        weights: lin.weights,
         bias: lin.bias,
         extras: m.names.iter().cloned().zip(lin.extras).collect(),
         calibration,

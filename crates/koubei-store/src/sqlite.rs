@@ -190,7 +190,7 @@ impl Store for SqliteStore {
         let mut mentions = QueryBuilder::<Sqlite>::new(
             "SELECT COUNT(*) FROM mentions m JOIN reviews r ON r.id = m.review_id WHERE ",
         );
-        push_filter(&mut mentions, workspace, filter);
+        push_mention_filter(&mut mentions, workspace, filter);
         let n: i64 = mentions.build_query_scalar().fetch_one(&self.pool).await?;
         summary.mentions = n as u64;
         Ok(summary)
@@ -206,7 +206,7 @@ impl Store for SqliteStore {
                 MIN(m.code) AS code, m.polarity AS polarity, COUNT(*) AS n
              FROM mentions m JOIN reviews r ON r.id = m.review_id WHERE ",
         );
-        push_filter(&mut q, workspace, filter);
+        push_mention_filter(&mut q, workspace, filter);
         q.push(" GROUP BY m.indicator_path, m.polarity");
         let rows = q.build().fetch_all(&self.pool).await?;
         let mut by_path: HashMap<String, IndicatorStat> = HashMap::new();
@@ -253,7 +253,7 @@ impl Store for SqliteStore {
                 COUNT(*) AS n, MIN(m.review_id) AS first_id, MAX(m.review_id) AS last_id
              FROM mentions m JOIN reviews r ON r.id = m.review_id WHERE ",
         );
-        push_filter(&mut q, workspace, filter);
+        push_mention_filter(&mut q, workspace, filter);
         if let Some(path) = indicator {
             q.push(" AND ");
             push_path_match(&mut q, path);
@@ -415,6 +415,16 @@ fn push_filter(q: &mut QueryBuilder<Sqlite>, workspace: &str, filter: &Filter) {
     if !filter.include_flagged {
         q.push(" AND r.excluded = 0");
     }
+}
+
+/// Appends `m.workspace_id = ? AND <filter>` for a query over mentions `m` joined to
+/// their reviews `r`, so that the planner walks the workspace's mentions and looks each
+/// review up by its key.
+fn push_mention_filter(q: &mut QueryBuilder<Sqlite>, workspace: &str, filter: &Filter) {
+    q.push("m.workspace_id = ")
+        .push_bind(workspace.to_string())
+        .push(" AND ");
+    push_filter(q, workspace, filter);
 }
 
 /// Appends the filter plus the drill-down conditions of a review query.

@@ -4,10 +4,10 @@
 //! 产品 › 清洁能力 › 吸力. Each indicator lists the aspect **terms** that name it (吸力,
 //! 吸尘力), the **cue** phrases that imply it without naming it (吸不干净), and polarity
 //! **hints** for words whose sense depends on the indicator (大 is good for 吸力, bad for
-//! 噪音). Trees are TOML files (see `taxonomies/` and the format notes in [`parse`]); the
+//! 噪音). Trees are TOML files (see `taxonomies/` and the format notes in the `parse` module); the
 //! tree `generic` is merged into every other tree, and a tree may `extends` others.
 //!
-//! This module owns the tree types and their lookup; [`parse`] reads and checks the files,
+//! This module owns the tree types and their lookup; the `parse` module reads and checks the files,
 //! [`bundled`] lists the files compiled into the engine.
 
 pub mod bundled;
@@ -35,6 +35,9 @@ pub struct Indicator {
     pub(crate) terms: Vec<String>,
     pub(crate) cues: Vec<Cue>,
     pub(crate) hints: Hints,
+    /// Term or cue phrase (as written) → position in the merge order (`generic` is 0, the
+    /// tree's own file is last) of the last tree that listed it for this indicator.
+    pub(crate) origin: FastMap<String, usize>,
 }
 
 impl Indicator {
@@ -86,10 +89,15 @@ impl Hints {
 }
 
 /// What a normalised word means in a tree: it names, or implies, an indicator.
+///
+/// A word listed by several indicators has its meanings in order of preference: first
+/// those listed by the tree's own file (then by the trees it extends, then `generic`),
+/// then the deepest indicator. Hints break the remaining ties (see `analyze`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum TreeWord {
-    /// An aspect term of the indicator at this index.
-    Term(usize),
+    /// An aspect term of the indicator at this index, with the merge layer that listed it
+    /// (`generic` is 0, the tree's own file highest).
+    Term(usize, u8),
     /// A cue of the indicator at this index, with its signed value (0 for neutral).
     Cue(usize, f32),
 }
@@ -144,6 +152,19 @@ impl Taxonomy {
         &self.indicators[index]
     }
 
+    /// Whether the indicator at `index` sits below the one at `ancestor` (not itself).
+    pub(crate) fn is_below(&self, index: usize, ancestor: usize) -> bool {
+        let mut current = &self.indicators[index];
+        for _ in 0..self.indicators.len() {
+            match current.parent.as_deref().and_then(|p| self.by_id.get(p)) {
+                Some(&p) if p == ancestor => return true,
+                Some(&p) => current = &self.indicators[p],
+                None => return false,
+            }
+        }
+        false
+    }
+
     pub(crate) fn hints_at(&self, index: usize) -> &Hints {
         &self.effective_hints[index]
     }
@@ -158,10 +179,13 @@ impl Taxonomy {
         self.effective_hints = (0..self.indicators.len())
             .map(|i| self.inherited_hints(i, normalize))
             .collect();
-        let mut words: FastMap<String, Vec<TreeWord>> = FastMap::default();
+        let mut ranked: FastMap<String, Vec<(TreeWord, Rank)>> = FastMap::default();
         for (i, ind) in self.indicators.iter().enumerate() {
+            let rank = |word: &str| (ind.origin.get(word).copied().unwrap_or(0), ind.depth);
             for term in &ind.terms {
-                push_word(&mut words, normalize(term), TreeWord::Term(i));
+                let layer = u8::try_from(rank(term).0).unwrap_or(u8::MAX);
+                let word = TreeWord::Term(i, layer);
+                push_word(&mut ranked, normalize(term), (word, rank(term)));
             }
             for cue in &ind.cues {
                 let phrase = normalize(&cue.phrase);
@@ -171,9 +195,18 @@ impl Taxonomy {
                     Some(_) => 0.0,
                     None => cue_value(&phrase, &self.effective_hints[i]),
                 };
-                push_word(&mut words, phrase, TreeWord::Cue(i, value));
+                let word = TreeWord::Cue(i, value);
+                push_word(&mut ranked, phrase, (word, rank(&cue.phrase)));
             }
         }
+        let words = ranked
+            .into_iter()
+            .map(|(key, mut meanings)| {
+                // Stable: indicators of equal rank keep their file order.
+                meanings.sort_by_key(|&(_, rank)| std::cmp::Reverse(rank));
+                (key, meanings.into_iter().map(|(w, _)| w).collect())
+            })
+            .collect();
         self.hint_words = self
             .effective_hints
             .iter()
@@ -208,12 +241,15 @@ impl Taxonomy {
     }
 }
 
-fn push_word(words: &mut FastMap<String, Vec<TreeWord>>, key: String, word: TreeWord) {
+/// How strongly a tree prefers a meaning of a word: (merge layer that listed it, depth).
+type Rank = (usize, usize);
+
+fn push_word<R>(words: &mut FastMap<String, Vec<(TreeWord, R)>>, key: String, word: (TreeWord, R)) {
     if key.is_empty() {
         return;
     }
     let entry = words.entry(key).or_default();
-    if !entry.contains(&word) {
+    if !entry.iter().any(|(w, _)| *w == word.0) {
         entry.push(word);
     }
 }

@@ -40,6 +40,9 @@ pub(crate) struct RawIndicator {
     pub terms: Vec<String>,
     pub cues: Vec<Cue>,
     pub hints: Hints,
+    /// Term or cue phrase (as written) → position in the merge order of the last tree that
+    /// listed it; filled by [`resolve`].
+    pub origin: FastMap<String, usize>,
 }
 
 /// Reads one tree file's text; `file` names it in errors.
@@ -119,6 +122,7 @@ fn parse_indicator(item: &Value, n: usize, file: &str) -> Result<RawIndicator, E
         terms: strings(table, "terms").map_err(|m| err("terms", m))?,
         cues: cues(table).map_err(|m| err("cues", m))?,
         hints: hints(table).map_err(|m| err("hints", m))?,
+        origin: FastMap::default(),
         id,
     })
 }
@@ -237,14 +241,22 @@ fn resolve_one(tree: &RawTree, by_id: &FastMap<&str, &RawTree>) -> Result<Taxono
 
     let mut merged: Vec<RawIndicator> = Vec::new();
     let mut index: FastMap<String, usize> = FastMap::default();
-    for source in &order {
+    for (layer, source) in order.iter().enumerate() {
         for ind in &source.indicators {
-            match index.get(&ind.id) {
-                Some(&i) => merge_into(&mut merged[i], ind),
+            let i = match index.get(&ind.id) {
+                Some(&i) => {
+                    merge_into(&mut merged[i], ind);
+                    i
+                }
                 None => {
                     index.insert(ind.id.clone(), merged.len());
                     merged.push(ind.clone());
+                    merged.len() - 1
                 }
+            };
+            let phrases = ind.cues.iter().map(|c| &c.phrase);
+            for word in ind.terms.iter().chain(phrases) {
+                merged[i].origin.insert(word.clone(), layer);
             }
         }
     }
@@ -365,6 +377,7 @@ fn link(
             terms: ind.terms.clone(),
             cues: ind.cues.clone(),
             hints: ind.hints.clone(),
+            origin: ind.origin.clone(),
         });
     }
     Ok(out)
@@ -422,6 +435,12 @@ terms = ["售价"]
         assert_eq!(price.name, "价格");
         assert_eq!(price.terms(), ["价格", "售价"]);
         assert_eq!(price.hints().negative, ["高"]);
+        assert_eq!(price.origin.get("价格"), Some(&0), "listed by generic");
+        assert_eq!(
+            price.origin.get("售价"),
+            Some(&1),
+            "listed by the tree itself"
+        );
     }
 
     #[test]

@@ -55,5 +55,5 @@ CREATE TABLE mentions (
     end_char        INTEGER NOT NULL
 );
 
-CREATE INDEX mentions_ws_review ON mentions (workspace_id, review_id);
+CREATE INDEX mentions_review ON mentions (review_id);
 CREATE INDEX mentions_ws_path ON mentions (workspace_id, indicator_path, polarity);
