@@ -38,6 +38,10 @@ pub enum Command {
     Demo(DemoArgs),
     /// Show how the engine reads one text: tokens, clauses, indicators, rules.
     Explain(ExplainArgs),
+    /// Measure the engine on a labelled file: accuracy, macro-F1, confusion, failures.
+    Eval(EvalArgs),
+    /// Train the review polarity model on labelled TSVs (label, optional category, text).
+    Train(TrainArgs),
 }
 
 /// Where the data lives.
@@ -100,6 +104,10 @@ pub struct AnalyzeArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Polarity model: a file written by `koubei train`, or `none` to score by the rules
+    /// alone (default: the bundled model).
+    #[arg(long, value_name = "FILE|none")]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -174,4 +182,81 @@ pub struct ExplainArgs {
     /// Indicator tree id or TOML file.
     #[arg(long)]
     pub taxonomy: Option<String>,
+    /// Polarity model: a file written by `koubei train`, or `none` to score by the rules
+    /// alone (default: the bundled model).
+    #[arg(long, value_name = "FILE|none")]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Model file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Folder of polarity TSVs: `*_dev.tsv` are held out, the others train (unless
+    /// training files are named).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Training files (`label<TAB>text` or `label<TAB>category<TAB>text`).
+    pub files: Vec<PathBuf>,
+    /// Held-out files: equal texts are dropped from training, accuracy is reported.
+    #[arg(long = "dev", value_name = "FILE")]
+    pub dev: Vec<PathBuf>,
+    /// Before the final fit, hold out a tenth of this training file (by file stem) and
+    /// report accuracy on it.
+    #[arg(long, value_name = "NAME")]
+    pub holdout: Vec<String>,
+    /// Before the final fit, cross-validate over this training file (by file stem), every
+    /// other training file as background.
+    #[arg(long = "folds-on", value_name = "NAME")]
+    pub folds_on: Vec<String>,
+    /// Train on every row of file NAME (by stem) N times, e.g. `nlpcc14_train=2`.
+    #[arg(long, value_name = "NAME=N")]
+    pub weight: Vec<String>,
+    /// Folds for --folds-on.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Stop after --holdout and --folds-on: write no model.
+    #[arg(long)]
+    pub cv_only: bool,
+    /// Training settings as JSON over the defaults, e.g. '{"epochs": 8}'.
+    #[arg(long)]
+    pub config: Option<String>,
+    /// Training date written into the model (default today, UTC).
+    #[arg(long)]
+    pub trained_at: Option<String>,
+    /// Free text written into the model.
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labelled file: polarity TSV, Peng aspect TSV, SemEval-2016 TSV, ZhejiangLab cosmetics
+    /// JSON Lines, or hard cases JSON Lines.
+    pub file: PathBuf,
+    /// The file's format when its name and header do not tell: polarity, peng, semeval,
+    /// cosmetics, cases.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Indicator tree id or TOML file (default: phone or camera for SemEval, cosmetics for
+    /// the cosmetics set, robot_vacuum for the cases, the row's category otherwise).
+    #[arg(long)]
+    pub taxonomy: Option<String>,
+    /// K-fold figures for a set the engine's trained part learns from.
+    #[arg(long)]
+    pub folds: Option<usize>,
+    /// More polarity TSV files to train every fold on (with --folds).
+    #[arg(long = "train-extra", value_name = "TSV", num_args = 1..)]
+    pub train_extra: Vec<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Polarity model: a file written by `koubei train`, or `none` to score by the rules
+    /// alone (default: the bundled model).
+    #[arg(long, value_name = "FILE|none")]
+    pub model: Option<String>,
 }

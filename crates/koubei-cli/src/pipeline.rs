@@ -16,6 +16,13 @@ use rayon::prelude::*;
 
 /// Builds the engine with the bundled trees plus any tree files or folders given.
 pub fn build_engine(paths: &[PathBuf]) -> Result<Engine> {
+    build_engine_with(paths, None)
+}
+
+/// Builds the engine with the bundled trees plus the given tree files or folders, and the
+/// polarity model `model` names: a file written by `koubei train`, `none` for the rules
+/// alone, or the bundled model when `None`.
+pub fn build_engine_with(paths: &[PathBuf], model: Option<&str>) -> Result<Engine> {
     let mut builder = Engine::builder();
     for path in paths {
         builder = if path.is_dir() {
@@ -24,6 +31,11 @@ pub fn build_engine(paths: &[PathBuf]) -> Result<Engine> {
             builder.taxonomy_file(path)
         };
     }
+    builder = match model {
+        None => builder,
+        Some("none") => builder.without_model(),
+        Some(file) => builder.model_file(file),
+    };
     builder.build().context("cannot build the analysis engine")
 }
 

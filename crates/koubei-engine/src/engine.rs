@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use jieba_rs::Jieba;
 use koubei_core::Analysis;
+use koubei_model::Model;
 
 use crate::EngineError;
 use crate::hash::FastMap;
@@ -53,6 +54,8 @@ pub struct Engine {
     /// but not a word of the review's tree is cut again (see `segment`).
     pub(crate) tree_words: FastMap<String, ()>,
     pub(crate) trees: Vec<Taxonomy>,
+    /// The review-level polarity model (see [`crate::model`]); `None` scores by rules only.
+    pub(crate) model: Option<Model>,
     generic: usize,
     version: String,
 }
@@ -76,11 +79,25 @@ enum TreeSource {
     Dir(PathBuf),
 }
 
-/// Configures an [`Engine`]: the bundled trees plus any the caller adds.
+/// Where a builder takes the polarity model from.
+#[derive(Debug, Clone, Default)]
+enum ModelSource {
+    /// The model bundled in the engine.
+    #[default]
+    Bundled,
+    /// A model file written by `koubei train`.
+    File(PathBuf),
+    /// No model: the review score comes from the rules alone.
+    None,
+}
+
+/// Configures an [`Engine`]: the bundled trees plus any the caller adds, and the bundled
+/// polarity model or another one.
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct EngineBuilder {
     sources: Vec<TreeSource>,
+    model: ModelSource,
 }
 
 impl Engine {
@@ -143,7 +160,41 @@ impl EngineBuilder {
         self
     }
 
+    /// Scores reviews with this model file (written by `koubei train`) instead of the
+    /// bundled model.
+    pub fn model_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.model = ModelSource::File(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Scores reviews by the rules alone (used to train a model on the rule signals, and
+    /// to compare).
+    pub fn without_model(mut self) -> Self {
+        self.model = ModelSource::None;
+        self
+    }
+
+    fn load_model(&self) -> Result<Option<Model>, EngineError> {
+        let (bytes, path) = match &self.model {
+            ModelSource::None => return Ok(None),
+            ModelSource::Bundled => (std::borrow::Cow::Borrowed(crate::model::BUNDLED), None),
+            ModelSource::File(path) => {
+                let bytes = fs::read(path).map_err(|source| EngineError::ReadModel {
+                    path: path.clone(),
+                    source,
+                })?;
+                (std::borrow::Cow::Owned(bytes), Some(path.clone()))
+            }
+        };
+        let model = Model::load(&bytes).map_err(|source| EngineError::Model {
+            path: path.map_or_else(|| "(bundled)".to_string(), |p| p.display().to_string()),
+            source,
+        })?;
+        Ok(Some(model))
+    }
+
     pub fn build(self) -> Result<Engine, EngineError> {
+        let model = self.load_model()?;
         let normalizer = Normalizer::new()?;
         let norm = |w: &str| normalizer.word(w);
         let mut lexicon = Lexicon::bundled(&norm)?;
@@ -170,6 +221,16 @@ impl EngineBuilder {
             fingerprint_input.push('\u{1e}');
             fingerprint_input.push_str(source);
         }
+        if let Some(m) = &model {
+            let meta = m.meta();
+            let tag = format!(
+                "\u{1e}model {} {} {:?}",
+                meta.trained_at,
+                meta.rows,
+                m.calibration()
+            );
+            fingerprint_input.push_str(&tag);
+        }
         let version = koubei_core::text::fingerprint(&fingerprint_input)[..12].to_string();
         tracing::debug!(trees = trees.len(), version = %version, "engine built");
         Ok(Engine {
@@ -178,6 +239,7 @@ impl EngineBuilder {
             jieba,
             tree_words,
             trees,
+            model,
             generic,
             version,
         })

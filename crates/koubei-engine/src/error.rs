@@ -42,4 +42,18 @@ pub enum EngineError {
     /// The traditional → simplified converter could not be loaded.
     #[error("cannot load the traditional-to-simplified table: {0}")]
     Opencc(String),
+    /// A polarity model file could not be read.
+    #[error("cannot read polarity model {path}: {source}")]
+    ReadModel {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A polarity model file is damaged or not a model.
+    #[error("polarity model {path} cannot be loaded: {source}")]
+    Model {
+        path: String,
+        #[source]
+        source: koubei_model::ModelError,
+    },
 }

@@ -9,9 +9,13 @@ use std::fmt;
 use koubei_core::Analysis;
 
 use crate::analyze::Base;
+use crate::model::ModelContribution;
 use crate::run::Run;
 use crate::segment::UnitKind;
 use crate::taxonomy::TreeWord;
+
+/// How many model features an explanation lists.
+const MODEL_TOP: usize = 8;
 
 /// One unit and the roles it played.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +50,8 @@ pub struct Explanation {
     pub normalized: String,
     pub units: Vec<ExplainedUnit>,
     pub clauses: Vec<ExplainedClause>,
+    /// The polarity model's part in the score, when a model is loaded.
+    pub model: Option<ModelContribution>,
     pub analysis: Analysis,
 }
 
@@ -56,6 +62,7 @@ impl Explanation {
             normalized: run.norm.text.clone(),
             units: run.units.iter().map(|u| unit(run, u)).collect(),
             clauses: run.clauses.iter().map(|c| clause(run, c)).collect(),
+            model: run.model_contribution(MODEL_TOP),
             analysis,
         }
     }
@@ -201,6 +208,15 @@ impl fmt::Display for Explanation {
             for o in &c.opinions {
                 writeln!(f, "  opinion {o}")?;
             }
+        }
+        if let Some(m) = &self.model {
+            writeln!(
+                f,
+                "model: score {:+.2} (rules alone {:+.2})",
+                m.model_score, m.rule_score
+            )?;
+            let top: Vec<String> = m.top.iter().map(|(n, w)| format!("{n} {w:+.2}")).collect();
+            writeln!(f, "  top features: {}", top.join(", "))?;
         }
         let a = &self.analysis;
         writeln!(f, "review: {} (score {:+.2})", a.polarity, a.score)?;

@@ -16,10 +16,14 @@ const CONTRAST: &str = include_str!("../data/lexicon/contrast.txt");
 const NEUTRAL: &str = include_str!("../data/lexicon/neutral.txt");
 const EMOJI: &str = include_str!("../data/lexicon/emoji.txt");
 const PRODUCTS: &str = include_str!("../data/lexicon/products.txt");
+const ATTRIBUTES: &str = include_str!("../data/lexicon/attributes.txt");
+const QUALITY: &str = include_str!("../data/lexicon/quality.txt");
+const DIRECTIONS: &str = include_str!("../data/lexicon/directions.txt");
 
 /// Every bundled list's text, for the engine's version fingerprint.
-pub(crate) const SOURCES: [&str; 8] = [
-    POSITIVE, NEGATIVE, NEGATORS, DEGREE, CONTRAST, NEUTRAL, EMOJI, PRODUCTS,
+pub(crate) const SOURCES: [&str; 11] = [
+    POSITIVE, NEGATIVE, NEGATORS, DEGREE, CONTRAST, NEUTRAL, EMOJI, PRODUCTS, ATTRIBUTES, QUALITY,
+    DIRECTIONS,
 ];
 
 /// Where a contrast word may start a new clause.
@@ -43,6 +47,13 @@ pub(crate) struct LexEntry {
     pub contrast: Option<ContrastAt>,
     /// A word that names the product bought (扫地机器人), never an aspect.
     pub product: bool,
+    /// An aspect word naming a property any part has (做工, 质量), not a part.
+    pub attribute: bool,
+    /// A generic quality opinion (粗糙, 结实) that may describe the part named just before.
+    pub quality: bool,
+    /// The usual sense of a hint word (强 +, 慢 −) for an aspect whose indicator has no
+    /// hint for it: 灵敏度高, 穿透力强.
+    pub direction: Option<f32>,
 }
 
 /// The loaded lexicon.
@@ -76,6 +87,16 @@ impl Lexicon {
             e.degree = Some(w.unwrap_or(1.0))
         })?;
         lex.load("products.txt", PRODUCTS, normalize, |e, _| e.product = true)?;
+        lex.load("attributes.txt", ATTRIBUTES, normalize, |e, _| {
+            e.attribute = true
+        })?;
+        lex.load("quality.txt", QUALITY, normalize, |e, w| {
+            e.quality = true;
+            e.opinion = e.opinion.or(w);
+        })?;
+        lex.load("directions.txt", DIRECTIONS, normalize, |e, w| {
+            e.direction = w;
+        })?;
         lex.load_contrast(normalize);
         Ok(lex)
     }

@@ -21,7 +21,8 @@
 //! let engine = Engine::new().unwrap();
 //! let analysis = engine.analyze(&Input::text("虽然很好用，但是太贵了"));
 //! assert_eq!(analysis.polarity, Polarity::Mixed);
-//! assert!(analysis.score < 0.0, "the clause after 但是 weighs more");
+//! let typical: Vec<&str> = analysis.mentions.iter().map(|m| m.typical.as_str()).collect();
+//! assert_eq!(typical, ["好用", "贵"]);
 //! ```
 
 mod analyze;
@@ -31,6 +32,7 @@ mod explain;
 pub mod flags;
 mod hash;
 mod lexicon;
+pub mod model;
 pub mod normalize;
 mod run;
 mod segment;
@@ -39,6 +41,8 @@ pub mod taxonomy;
 pub use engine::{Engine, EngineBuilder, Input};
 pub use error::EngineError;
 pub use explain::{ExplainedClause, ExplainedUnit, Explanation};
+pub use koubei_model;
+pub use model::{ModelContribution, ModelInput};
 pub use taxonomy::{Cue, Hints, Indicator, Taxonomy};
 
 impl Engine {

@@ -79,6 +79,10 @@ impl Normalizer {
 
     /// The normalised form of one char.
     pub fn char(&self, c: char) -> char {
+        // Fast path for the common CJK ideographs: no width, case or control to fold.
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            return self.t2s.get(&c).copied().unwrap_or(c);
+        }
         let c = koubei_core::text::fold_width(c);
         if c.is_ascii() {
             return if c.is_ascii_control() && c != '\n' {

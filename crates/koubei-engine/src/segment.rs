@@ -62,9 +62,110 @@ pub(crate) struct Clause {
     pub contrast: bool,
     /// Opens with a concession (虽然), which the following contrast outweighs.
     pub concessive: bool,
-    /// Says the opposite of its words: a rhetorical question (难道吸力还不够强吗) or a wish
-    /// for what the product lacks (如果续航再长一点就好了). Its opinion values are negated.
+    /// Says the opposite of its words about this product: a rhetorical question
+    /// (难道吸力还不够强吗), a wish for what the product lacks (如果续航再长一点就好了), or a
+    /// comparison won by another product (另一款噪音比这台小). Its opinion values are negated.
     pub inverted: bool,
+    /// Inverted as a rhetorical question (难道…): kept apart from wishes for the polarity
+    /// model, since a wish is often a mild suggestion inside praise and a rhetorical
+    /// question is not.
+    pub rhetorical: bool,
+    /// Regrets the purchase (早知道就买带自清洁的版本了): a complaint about the choice, and
+    /// no verdict on the aspects it names, which belong to a product not bought.
+    pub regret: bool,
+    /// A pure question (请问噪音大吗？): it asks, so its opinion words judge nothing.
+    pub question: bool,
+}
+
+/// Openings of a question asked of other buyers or the shop.
+const QUESTION_OPENERS: [&str; 5] = ["请问", "有人知道", "有没有人", "想问", "问一下"];
+
+/// Whether a clause is a pure question: it ends in 吗 or a question mark follows it, and it
+/// opens with a question opener or ends in 吗. Rhetorical questions (难道…吗) are inverted
+/// instead.
+fn is_question(first: &str, clause_text: &str, after: &str) -> bool {
+    if RHETORICAL.contains(&first) {
+        return false;
+    }
+    let asked = after.starts_with('?') || clause_text.ends_with('吗');
+    asked
+        && (QUESTION_OPENERS.iter().any(|q| clause_text.starts_with(q))
+            || clause_text.ends_with('吗'))
+}
+
+/// Irony markers in a clause. Praise with a marker followed by a failure is sarcasm; a
+/// weak marker also needs the failure to be about the same indicator family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub(crate) enum Irony {
+    #[default]
+    None,
+    /// Exaggeration that is sincere as often as not (简直, 真…呢, 可真).
+    Weak,
+    /// Markers that are rarely sincere next to a complaint (呵呵, 🙂, [微笑]).
+    Strong,
+}
+
+/// Markers that make praise ironic whenever a failure follows.
+const STRONG_IRONY: [&str; 7] = ["呵呵", "🙂", "🙃", "[微笑]", "😅", "厉害了", "真是服了"];
+/// Exaggerations that make praise ironic when a failure of the same thing follows.
+const WEAK_IRONY: [&str; 6] = ["简直", "可真", "好一个", "真是", "呢", "光速"];
+
+/// The irony markers of a clause's text.
+pub(crate) fn irony_of(clause_text: &str) -> Irony {
+    if STRONG_IRONY.iter().any(|m| clause_text.contains(m)) {
+        Irony::Strong
+    } else if WEAK_IRONY.iter().any(|m| clause_text.contains(m)) {
+        Irony::Weak
+    } else {
+        Irony::None
+    }
+}
+
+/// Openings of a regret about the purchase.
+const REGRET: [&str; 4] = ["早知道", "早知", "还不如买", "不如买"];
+
+/// Another product as the subject of a comparison.
+const COMPETITOR: [&str; 10] = [
+    "另一款",
+    "另外一款",
+    "别的",
+    "别家",
+    "隔壁",
+    "人家的",
+    "其他牌子",
+    "朋友家",
+    "同事家",
+    "之前那台",
+];
+/// This product as the thing compared against, after 比.
+const THIS_PRODUCT: [&str; 8] = [
+    "这",
+    "我这",
+    "我家这",
+    "我买的",
+    "我的",
+    "它",
+    "本品",
+    "此款",
+];
+
+/// Whether a comparison in the clause is won by another product: 比这台 (X 比这台小), or a
+/// competitor as subject with 更 and no 比 (隔壁那款吸力更大).
+pub(crate) fn is_compared_away(clause_text: &str) -> bool {
+    if !clause_text.contains(['比', '更']) {
+        return false;
+    }
+    let beaten = clause_text.match_indices('比').any(|(at, m)| {
+        let rest = &clause_text[at + m.len()..];
+        THIS_PRODUCT.iter().any(|p| rest.starts_with(p))
+    });
+    let rival_better = !clause_text.contains('比')
+        && COMPETITOR.iter().any(|c| {
+            clause_text
+                .find(c)
+                .is_some_and(|at| clause_text[at..].contains('更'))
+        });
+    beaten || rival_better
 }
 
 /// Words that open a rhetorical question.
@@ -74,10 +175,16 @@ const CONDITIONAL: [&str; 5] = ["如果", "要是", "假如", "若是", "倘若"
 /// Endings of a wish (…就好了).
 const WISH_ENDINGS: [&str; 4] = ["就好了", "就更好了", "就完美了", "就好啦"];
 
+/// Words that open a wish for more (希望续航能再长一点).
+const WISH_OPENERS: [&str; 3] = ["希望", "期待", "但愿"];
+
 /// Whether a clause from its first to its last word says the opposite of its words.
 fn is_inverted(first: &str, clause_text: &str) -> bool {
     let wish = WISH_ENDINGS.iter().any(|e| clause_text.ends_with(e))
         && (CONDITIONAL.contains(&first) || clause_text.contains('再'));
+    let hope = WISH_OPENERS.iter().any(|w| clause_text.starts_with(w))
+        && (clause_text.contains('再') || clause_text.contains('更'));
+    let wish = wish || hope;
     wish || RHETORICAL.contains(&first)
 }
 
@@ -410,7 +517,10 @@ fn push_clause(
         units: (start, end),
         contrast,
         concessive,
-        inverted: is_inverted(first, clause_text),
+        inverted: is_inverted(first, clause_text) || is_compared_away(clause_text),
+        rhetorical: RHETORICAL.contains(&first),
+        regret: REGRET.iter().any(|r| clause_text.starts_with(r)),
+        question: is_question(first, clause_text, text.get(last.byte_end..).unwrap_or("")),
     });
 }
 

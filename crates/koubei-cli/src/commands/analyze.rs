@@ -5,6 +5,7 @@
 //! standard error with its line number and gets no output line; the command then exits
 //! non-zero after finishing the rest.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
@@ -17,20 +18,33 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::AnalyzeArgs;
-use crate::pipeline::build_engine;
+use crate::pipeline::build_engine_with;
 
 /// Lines analysed together between writes.
 const CHUNK: usize = 8192;
 
+/// Lines one worker analyses and serialises into one buffer.
+const BATCH: usize = 256;
+
+/// One input line. Strings are borrowed from the line unless they hold JSON escapes.
 #[derive(Debug, Deserialize)]
-struct Line {
+struct Line<'a> {
     #[serde(default)]
     id: serde_json::Value,
-    text: String,
-    #[serde(default)]
-    category: Option<String>,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+    #[serde(default, borrow)]
+    category: Option<Cow<'a, str>>,
     #[serde(default)]
     aspects: Option<Vec<String>>,
+}
+
+/// The output of a batch of lines: their JSON lines, and messages for the lines that
+/// could not be analysed.
+#[derive(Default)]
+struct Batch {
+    json: Vec<u8>,
+    failures: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -41,7 +55,7 @@ struct Output<'a> {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
-    let (engine, taxonomy) = engine_for(args.taxonomy.as_deref())?;
+    let (engine, taxonomy) = engine_for(args.taxonomy.as_deref(), args.model.as_deref())?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -60,20 +74,17 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
         if chunk.is_empty() {
             break;
         }
-        let results: Vec<Result<String, String>> = pool.install(|| {
+        let batches: Vec<Batch> = pool.install(|| {
             chunk
-                .par_iter()
-                .map(|(number, line)| analyse_line(&engine, taxonomy.as_deref(), *number, line))
+                .par_chunks(BATCH)
+                .map(|lines| analyse_batch(&engine, taxonomy.as_deref(), lines))
                 .collect()
         });
-        for result in results {
-            match result {
-                Ok(json) => writeln!(output, "{json}")?,
-                Err(message) if message.is_empty() => {}
-                Err(message) => {
-                    failures += 1;
-                    eprintln!("{}: {message}", args.input);
-                }
+        for batch in batches {
+            output.write_all(&batch.json)?;
+            for message in batch.failures {
+                failures += 1;
+                eprintln!("{}: {message}", args.input);
             }
         }
     }
@@ -86,17 +97,33 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode> {
     })
 }
 
-/// One input line to one output line; `Err("")` for a blank line (skipped quietly).
+/// Analyses consecutive lines into one buffer of output lines, in order.
+fn analyse_batch(engine: &Engine, taxonomy: Option<&str>, lines: &[(usize, String)]) -> Batch {
+    let mut batch = Batch {
+        json: Vec::with_capacity(lines.len() * 512),
+        failures: Vec::new(),
+    };
+    for (number, line) in lines {
+        if let Err(message) = analyse_line(engine, taxonomy, *number, line, &mut batch.json) {
+            batch.failures.push(message);
+        }
+    }
+    batch
+}
+
+/// Appends the output line of one input line to `out`; a blank line is skipped quietly.
+/// On an error nothing is appended.
 fn analyse_line(
     engine: &Engine,
     taxonomy: Option<&str>,
     number: usize,
     line: &str,
-) -> Result<String, String> {
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     if line.trim().is_empty() {
-        return Err(String::new());
+        return Ok(());
     }
-    let parsed: Line = serde_json::from_str(line)
+    let parsed: Line<'_> = serde_json::from_str(line)
         .map_err(|e| format!("line {number}: not a JSON object with a \"text\" string: {e}"))?;
     let analysis = engine.analyze(&Input {
         text: &parsed.text,
@@ -104,26 +131,35 @@ fn analyse_line(
         taxonomy,
         aspects: parsed.aspects.as_deref(),
     });
-    serde_json::to_string(&Output {
-        id: &parsed.id,
-        analysis,
-    })
-    .map_err(|e| format!("line {number}: cannot write the result: {e}"))
+    let mark = out.len();
+    let written = serde_json::to_writer(
+        &mut *out,
+        &Output {
+            id: &parsed.id,
+            analysis,
+        },
+    );
+    if let Err(e) = written {
+        out.truncate(mark);
+        return Err(format!("line {number}: cannot write the result: {e}"));
+    }
+    out.push(b'\n');
+    Ok(())
 }
 
 /// The engine plus the tree id every line should use: a bundled id, or a TOML file
 /// whose `id` names the tree it adds.
-pub fn engine_for(taxonomy: Option<&str>) -> Result<(Engine, Option<String>)> {
+pub fn engine_for(taxonomy: Option<&str>, model: Option<&str>) -> Result<(Engine, Option<String>)> {
     let Some(name) = taxonomy else {
-        return Ok((build_engine(&[])?, None));
+        return Ok((build_engine_with(&[], model)?, None));
     };
     let path = Path::new(name);
     if path.is_file() {
         let id = tree_id(path)?;
-        let engine = build_engine(&[path.to_path_buf()])?;
+        let engine = build_engine_with(&[path.to_path_buf()], model)?;
         return Ok((engine, Some(id)));
     }
-    let engine = build_engine(&[])?;
+    let engine = build_engine_with(&[], model)?;
     if engine.taxonomy(name).is_none() {
         let known: Vec<&str> = engine.taxonomies().map(|t| t.id.as_str()).collect();
         anyhow::bail!(

@@ -2,11 +2,13 @@
 
 mod analyze;
 mod demo;
+mod eval;
 mod explain;
 mod import;
 mod reanalyze;
 mod report;
 mod serve;
+mod train;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -26,6 +28,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Explain(args) => explain::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Train(args) => train::run(args),
     }
 }
 

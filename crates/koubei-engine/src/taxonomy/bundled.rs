@@ -19,6 +19,11 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../taxonomies/computer.toml"),
     ),
     ("phone.toml", include_str!("../../taxonomies/phone.toml")),
+    ("camera.toml", include_str!("../../taxonomies/camera.toml")),
+    (
+        "cosmetics.toml",
+        include_str!("../../taxonomies/cosmetics.toml"),
+    ),
     ("tablet.toml", include_str!("../../taxonomies/tablet.toml")),
     ("fruit.toml", include_str!("../../taxonomies/fruit.toml")),
     (

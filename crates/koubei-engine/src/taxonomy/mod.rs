@@ -136,16 +136,17 @@ impl Taxonomy {
 
     /// Whether `category` selects this tree (case-insensitive, trimmed; id and name count).
     pub fn matches_category(&self, category: &str) -> bool {
-        let wanted = category.trim().to_lowercase();
+        let wanted = category.trim();
         if wanted.is_empty() {
             return false;
         }
-        wanted == self.id
-            || wanted == self.name.to_lowercase()
+        // Compared char by char, without allocating: this runs for every review.
+        eq_ignore_case(wanted, &self.id)
+            || eq_ignore_case(wanted, &self.name)
             || self
                 .categories
                 .iter()
-                .any(|c| c.trim().to_lowercase() == wanted)
+                .any(|c| eq_ignore_case(wanted, c.trim()))
     }
 
     pub(crate) fn indicator_at(&self, index: usize) -> &Indicator {
@@ -216,20 +217,32 @@ impl Taxonomy {
         self.words = words;
     }
 
+    /// The hints in force for an indicator: its own, then those of each ancestor for
+    /// words nearer indicators do not already judge (吸力 lists 大; 清洁能力 above it may
+    /// add 强 without overruling 吸力).
     fn inherited_hints(&self, mut index: usize, normalize: &dyn Fn(&str) -> String) -> Hints {
-        loop {
+        let mut out = Hints::default();
+        for _ in 0..self.indicators.len() {
             let ind = &self.indicators[index];
-            if !ind.hints.is_empty() {
-                return Hints {
-                    positive: ind.hints.positive.iter().map(|w| normalize(w)).collect(),
-                    negative: ind.hints.negative.iter().map(|w| normalize(w)).collect(),
-                };
-            }
+            let mut add = |list: &[String], positive: bool| {
+                for w in list.iter().map(|w| normalize(w)) {
+                    if out.sign_of(&w).is_none() {
+                        if positive {
+                            out.positive.push(w);
+                        } else {
+                            out.negative.push(w);
+                        }
+                    }
+                }
+            };
+            add(&ind.hints.positive, true);
+            add(&ind.hints.negative, false);
             match ind.parent.as_deref().and_then(|p| self.by_id.get(p)) {
                 Some(&parent) => index = parent,
-                None => return Hints::default(),
+                None => break,
             }
         }
+        out
     }
 
     /// Every normalised word the tree knows, for the segmenter's user dictionary.
@@ -239,6 +252,14 @@ impl Taxonomy {
             .chain(self.hint_words.keys())
             .map(String::as_str)
     }
+}
+
+/// Whether two texts are equal ignoring case.
+fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a == b
+        || a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// How strongly a tree prefers a meaning of a word: (merge layer that listed it, depth).
