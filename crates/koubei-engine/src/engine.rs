@@ -50,9 +50,6 @@ pub struct Engine {
     pub(crate) normalizer: Normalizer,
     pub(crate) lexicon: Lexicon,
     pub(crate) jieba: Jieba,
-    /// Every word of every tree: jieba keeps these whole, so a token that is one of them
-    /// but not a word of the review's tree is cut again (see `segment`).
-    pub(crate) tree_words: FastMap<String, ()>,
     pub(crate) trees: Vec<Taxonomy>,
     /// The review-level polarity model (see [`crate::model`]); `None` scores by rules only.
     pub(crate) model: Option<Model>,
@@ -208,12 +205,16 @@ impl EngineBuilder {
         for category in trees.iter().flat_map(|t| t.categories.iter()) {
             lexicon.add_product(&normalizer.word(category));
         }
-        let jieba = build_jieba(&trees, &lexicon);
-        let tree_words = trees
+        let tree_words: FastMap<String, ()> = trees
             .iter()
             .flat_map(Taxonomy::dictionary_words)
             .map(|w| (w.to_string(), ()))
             .collect();
+        for tree in &mut trees {
+            let lexicon_words = lexicon.words.keys().map(String::as_str);
+            tree.index_lookup(lexicon_words, tree_words.keys().map(String::as_str));
+        }
+        let jieba = build_jieba(&trees, &lexicon);
         let generic = trees.iter().position(|t| t.id == GENERIC).unwrap_or(0);
 
         let mut fingerprint_input = texts.join("\u{1e}");
@@ -237,7 +238,6 @@ impl EngineBuilder {
             normalizer,
             lexicon,
             jieba,
-            tree_words,
             trees,
             model,
             generic,

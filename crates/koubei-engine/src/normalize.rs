@@ -91,6 +91,10 @@ impl Normalizer {
                 c.to_ascii_lowercase()
             };
         }
+        // CJK and general punctuation: nothing to convert or lower.
+        if ('\u{3000}'..='\u{303F}').contains(&c) || ('\u{2000}'..='\u{206F}').contains(&c) {
+            return c;
+        }
         if let Some(&s) = self.t2s.get(&c) {
             return s;
         }

@@ -49,7 +49,6 @@ impl<'e, 't> Run<'e, 't> {
             let words = segment::Words {
                 tree,
                 lexicon: &engine.lexicon,
-                all_trees: &engine.tree_words,
             };
             let units = segment::units(&engine.jieba, &norm.text, &words);
             let mut clauses: Vec<ClauseResult> = segment::clauses(&units, &norm.text)

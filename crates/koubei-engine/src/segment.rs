@@ -10,9 +10,8 @@
 
 use jieba_rs::{Jieba, Token};
 
-use crate::hash::FastMap;
 use crate::lexicon::{ContrastAt, LexEntry, Lexicon};
-use crate::taxonomy::{Taxonomy, TreeWord};
+use crate::taxonomy::{Lookup, Taxonomy, TreeWord};
 
 /// The most tokens one unit may join.
 pub(crate) const MAX_WINDOW: usize = 4;
@@ -234,27 +233,28 @@ impl<'t> From<Token<'t>> for Tok<'t> {
     }
 }
 
-/// The word tables segmentation reads: the review's tree, the lexicon, and the words of
-/// every loaded tree.
+/// The word tables segmentation reads: the review's tree (with its [`Lookup`] table)
+/// and the lexicon.
 #[derive(Clone, Copy)]
 pub(crate) struct Words<'e> {
     pub tree: &'e Taxonomy,
     pub lexicon: &'e Lexicon,
-    pub all_trees: &'e FastMap<String, ()>,
 }
 
 impl<'e> Words<'e> {
+    fn lookup(&self, word: &str) -> Lookup {
+        self.tree.lookup.get(word).copied().unwrap_or_default()
+    }
+
     /// Whether the review's tree or the lexicon knows `word`.
     fn knows(&self, word: &str) -> bool {
-        self.tree.words.contains_key(word)
-            || self.lexicon.get(word).is_some()
-            || self.tree.hint_words.contains_key(word)
+        self.lookup(word).known
     }
 
     /// Whether `word` is a word of another tree only: jieba kept it whole because some
     /// tree lists it, but the review's tree does not (充电很快 of 电脑 in a 手机 review).
     fn is_foreign(&self, word: &str) -> bool {
-        self.all_trees.contains_key(word) && !self.knows(word)
+        self.lookup(word).foreign
     }
 }
 
@@ -365,7 +365,17 @@ fn unit_at<'e>(tokens: &[Tok<'_>], i: usize, text: &str, words: &Words<'e>) -> (
         }
     }
     let longest = MAX_WINDOW.min(tokens.len() - i);
-    for n in (1..=longest).rev() {
+    // The longest window whose text is still the start of a known word: past it no
+    // longer window can be one, so most tokens cost one or two lookups, not twelve.
+    let mut reach = 1;
+    for n in 2..=longest {
+        let key = &text[first.byte_start..tokens[i + n - 1].byte_end];
+        if !words.lookup(key).prefix {
+            break;
+        }
+        reach = n;
+    }
+    for n in (1..=reach).rev() {
         if n > 1 && !joinable(&tokens[i..i + n]) {
             continue;
         }
@@ -533,7 +543,6 @@ mod tests {
         let words = Words {
             tree: engine.taxonomy(tree).expect("bundled tree"),
             lexicon: &engine.lexicon,
-            all_trees: &engine.tree_words,
         };
         units(&engine.jieba, text, &words)
             .iter()

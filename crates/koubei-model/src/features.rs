@@ -174,12 +174,12 @@ impl Featurizer {
         self.word_features(doc.words, &mut emit);
     }
 
-    /// Collects the buckets of `doc` into `out`, sorted and without duplicates.
+    /// Collects the buckets of `doc` into `out`, without duplicates, in the order first
+    /// seen (the model's sums do not depend on the order).
     pub fn buckets_of(&self, doc: &Doc, out: &mut Vec<u32>) {
         out.clear();
         self.for_each(doc, |b, _| out.push(b));
-        out.sort_unstable();
-        out.dedup();
+        SEEN.with(|cell| dedup_unordered(out, &mut cell.borrow_mut()));
     }
 
     fn char_features<'d>(&self, text: &'d str, emit: &mut impl FnMut(u32, FeatureRef<'d>)) {
@@ -248,6 +248,42 @@ impl Featurizer {
             after_contrast |= self.contrast_words.iter().any(|c| c == w);
         }
     }
+}
+
+thread_local! {
+    /// The per-thread table [`dedup_unordered`] marks buckets in; reused across docs.
+    static SEEN: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty slot of the [`SEEN`] table (no bucket reaches it: at most 2^26 buckets).
+const EMPTY: u32 = u32::MAX;
+
+/// Drops repeated buckets from `out`, keeping the first of each, with an open-addressing
+/// table at most half full: linear in the doc's features, where sorting them was the
+/// largest cost of scoring a short review.
+fn dedup_unordered(out: &mut Vec<u32>, table: &mut Vec<u32>) {
+    let size = (out.len() * 2).next_power_of_two().max(16);
+    table.clear();
+    table.resize(size, EMPTY);
+    let mask = size - 1;
+    let mut kept = 0;
+    for i in 0..out.len() {
+        let bucket = out[i];
+        let mut slot = (bucket.wrapping_mul(0x9E37_79B9) >> 7) as usize & mask;
+        loop {
+            match table[slot] {
+                EMPTY => {
+                    table[slot] = bucket;
+                    out[kept] = bucket;
+                    kept += 1;
+                    break;
+                }
+                seen if seen == bucket => break,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+    out.truncate(kept);
 }
 
 #[cfg(test)]
@@ -321,7 +357,10 @@ mod tests {
         };
         let mut out = Vec::new();
         f.buckets_of(&doc, &mut out);
-        assert!(out.windows(2).all(|w| w[0] < w[1]));
+        let mut sorted = out.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), out.len(), "no bucket twice");
         assert!(out.iter().all(|&b| b < 16));
     }
 }

@@ -173,7 +173,16 @@ impl Model {
     fn extra_sum(&self, doc: &Doc) -> f32 {
         doc.extra
             .iter()
-            .map(|(n, v)| self.extra_weight(n).unwrap_or(0.0) * v)
+            .enumerate()
+            .map(|(i, (n, v))| {
+                // Callers pass the extras in the order the model was trained with, so the
+                // same position is tried before a search by name.
+                let weight = match self.extras.get(i) {
+                    Some((name, w)) if name == n => Some(*w),
+                    _ => self.extra_weight(n),
+                };
+                weight.unwrap_or(0.0) * v
+            })
             .sum()
     }
 

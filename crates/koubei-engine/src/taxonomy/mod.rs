@@ -64,6 +64,18 @@ pub struct Cue {
     pub polarity: Option<Polarity>,
 }
 
+/// What segmentation needs to know of a string, for one tree.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Lookup {
+    /// It begins a word the tree or the lexicon knows (or is one): a run of tokens that
+    /// is no prefix cannot grow into a known word, so the segmenter stops there.
+    pub prefix: bool,
+    /// The tree (terms, cues, hints) or the lexicon knows it.
+    pub known: bool,
+    /// Only another tree knows it: jieba may have kept it whole for that tree.
+    pub foreign: bool,
+}
+
 /// Words whose polarity depends on the indicator they describe.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hints {
@@ -119,6 +131,9 @@ pub struct Taxonomy {
     pub(crate) words: FastMap<String, Vec<TreeWord>>,
     /// Normalised hint words of any indicator, for tokens that are only hints.
     pub(crate) hint_words: FastMap<String, ()>,
+    /// What segmentation asks of a string for this tree, in one lookup (see [`Lookup`]);
+    /// filled by [`Taxonomy::index_lookup`].
+    pub(crate) lookup: FastMap<String, Lookup>,
     /// Hints per indicator, inherited from the nearest ancestor that has some.
     pub(crate) effective_hints: Vec<Hints>,
 }
@@ -243,6 +258,30 @@ impl Taxonomy {
             }
         }
         out
+    }
+
+    /// Fills [`Taxonomy::lookup`] from the tree's words, `lexicon_words`, and the words
+    /// of every loaded tree (`all_trees`).
+    pub(crate) fn index_lookup<'w>(
+        &mut self,
+        lexicon_words: impl Iterator<Item = &'w str>,
+        all_trees: impl Iterator<Item = &'w str>,
+    ) {
+        let mut lookup: FastMap<String, Lookup> = FastMap::default();
+        let mut add = |word: &str| {
+            for (end, c) in word.char_indices() {
+                let prefix = &word[..end + c.len_utf8()];
+                lookup.entry(prefix.to_string()).or_default().prefix = true;
+            }
+            lookup.entry(word.to_string()).or_default().known = true;
+        };
+        self.dictionary_words().for_each(&mut add);
+        lexicon_words.for_each(&mut add);
+        for word in all_trees {
+            let entry = lookup.entry(word.to_string()).or_default();
+            entry.foreign = !entry.known;
+        }
+        self.lookup = lookup;
     }
 
     /// Every normalised word the tree knows, for the segmenter's user dictionary.

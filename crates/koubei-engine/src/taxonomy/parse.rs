@@ -270,6 +270,7 @@ fn resolve_one(tree: &RawTree, by_id: &FastMap<&str, &RawTree>) -> Result<Taxono
         by_id: index,
         words: FastMap::default(),
         hint_words: FastMap::default(),
+        lookup: FastMap::default(),
         effective_hints: Vec::new(),
     })
 }
