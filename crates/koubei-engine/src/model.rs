@@ -198,8 +198,8 @@ impl Run<'_, '_> {
     /// and the review has words, else the rules'. Mixed stays the rules' call (a clear
     /// positive and a clear negative opinion); a review the rules find neutral stays
     /// neutral unless the model is sure, and always when its only opinions are neutral
-    /// verdicts (一般); a clear rule verdict stands when the model
-    /// leans the same way by less than the neutral band.
+    /// verdicts (一般); a clear rule verdict stands when the model leans either way by
+    /// less than the neutral band.
     pub(crate) fn review_verdict(&self) -> (f32, Polarity) {
         let (rule, polarity) = verdict(self.rule_values());
         let Some(model) = self.engine.model().filter(|_| !self.units.is_empty()) else {
@@ -212,8 +212,9 @@ impl Run<'_, '_> {
             Polarity::Neutral if score.abs() < MODEL_NEUTRAL || self.only_neutral() => {
                 Polarity::Neutral
             }
-            // The model barely leans, the same way as a clear rule verdict: 吸力并不差.
-            rules if score.abs() < NEUTRAL_BAND && (score >= 0.0) == (rule >= 0.0) => rules,
+            // The model barely leans either way: a clear rule verdict stands (吸力并不差,
+            // 没有异响); the score stays the model's.
+            rules if score.abs() < NEUTRAL_BAND => rules,
             _ => Polarity::from_score(score, NEUTRAL_BAND),
         };
         (score, polarity)
