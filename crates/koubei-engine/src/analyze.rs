@@ -13,10 +13,11 @@ use crate::taxonomy::{Taxonomy, TreeWord};
 /// How many units after a negator an opinion may be and still be negated.
 pub(crate) const NEGATION_SCOPE: usize = 4;
 /// Words a negation reaches across: copulas and modals (不是很好, 不会卡, 不能说差),
-/// verbs of finding and feeling (没出现过卡死, 没发现异味, 不觉得吵), and fillers. Any other
+/// verbs of finding and feeling (没出现过卡死, 没发现异味, 不觉得吵), what the product is
+/// measured against (没想象中的好, 不如预期), and fillers. Any other
 /// plain word ends the negation, so 不送太差劲 and 没有耳机不好 keep their complaint: the
 /// negator there belongs to the verb or noun after it, not to the opinion.
-const NEGATION_BRIDGES: [&str; 38] = [
+const NEGATION_BRIDGES: [&str; 47] = [
     "是",
     "会",
     "能",
@@ -55,6 +56,16 @@ const NEGATION_BRIDGES: [&str; 38] = [
     "容易",
     "太",
     "一点",
+    // What a product is measured against: 没想象中的好, 不如预期, 没有宣传的那么好.
+    "想象",
+    "想象中",
+    "中",
+    "预期",
+    "期望",
+    "期待",
+    "宣传",
+    "描述",
+    "说的",
 ];
 
 /// Degree words of a comparison that take back a negation a plain word ended (see
@@ -65,6 +76,12 @@ const COMPARED: [&str; 4] = ["那么", "这么", "那样", "这样"];
 /// after them complains (过于简单, 音量调节过大, 太过花哨). 过 alone counts only right
 /// before the opinion word (过小), not in 用过最好的.
 const EXCESS: [&str; 4] = ["过于", "太过", "过分", "过"];
+/// Dimension words (大, 多, 长 …): their sense depends on the indicator, but 太 before
+/// one says "too much of it" whatever the indicator (屏幕太大, 褶子太多, 太短了).
+const DIMENSIONS: [&str; 22] = [
+    "大", "小", "多", "少", "长", "短", "重", "轻", "厚", "薄", "硬", "软", "高", "低", "宽", "窄",
+    "深", "浅", "粗", "细", "紧", "松",
+];
 /// The multiplier of 过 as a degree adverb of excess.
 const EXCESS_GUO: f32 = 1.3;
 
@@ -160,6 +177,8 @@ struct Modifiers {
     held: Option<Held>,
     /// The degree adverb in scope says "too much" (过于, 太过, 过): see [`EXCESS`].
     excess: bool,
+    /// The degree adverb in scope is 太, which says "too much" of a dimension word.
+    too: bool,
 }
 
 /// A negation set aside by [`Modifiers::step`]: factor, canonical negator, negator count
@@ -188,6 +207,7 @@ impl Modifiers {
         self.take_back(word);
         self.degree = Some((multiplier, 0));
         self.excess = EXCESS.contains(&word);
+        self.too = word == "太";
         self.start.get_or_insert(start);
     }
 
@@ -223,6 +243,7 @@ impl Modifiers {
             self.degree = (d < DEGREE_SCOPE).then_some((m, d + 1));
         }
         self.excess &= self.degree.is_some();
+        self.too &= self.degree.is_some();
         if self.negators == 0 && self.degree.is_none() {
             self.start = None;
         }
@@ -327,11 +348,15 @@ pub(crate) fn clause(
         let base = cue
             .or_else(|| lex.and_then(|l| l.opinion).map(Base::Fixed))
             .or((hint || lex.is_some_and(|l| l.direction.is_some())).then_some(Base::Hint));
-        let Some(base) = base else {
+        // An opinion word before 性 names a property (流畅性, 稳定性), it judges nothing.
+        let noun = i + 1 < to && units[i + 1].start == unit.end && units[i + 1].text(text) == "性";
+        let Some(base) = base.filter(|_| !noun) else {
             mods.step(unit.text(text));
             continue;
         };
+        let too = mods.too && matches!(base, Base::Hint) && DIMENSIONS.contains(&unit.text(text));
         let (factor, negation, start, excess) = mods.take_all(unit.start);
+        let excess = excess || too;
         opinions.push(Opinion {
             unit: i,
             start,

@@ -54,6 +54,9 @@ pub struct Engine {
     /// The review-level polarity model (see [`crate::model`]); `None` scores by rules only.
     pub(crate) model: Option<Model>,
     generic: usize,
+    /// Lower-cased tree ids, names and categories → the first tree they select, so that
+    /// choosing a review's tree is one lookup (see [`Engine::taxonomy_for`]).
+    by_category: FastMap<String, usize>,
     version: String,
 }
 
@@ -119,9 +122,17 @@ impl Engine {
 
     /// The tree a category selects, else the generic tree.
     pub fn taxonomy_for(&self, category: Option<&str>) -> &Taxonomy {
-        category
-            .and_then(|c| self.trees.iter().find(|t| t.matches_category(c)))
-            .unwrap_or(&self.trees[self.generic])
+        let wanted = category.map(str::trim).filter(|c| !c.is_empty());
+        let index = wanted.and_then(|c| {
+            self.by_category
+                .get(c)
+                .or_else(|| self.by_category.get(&c.to_lowercase()))
+        });
+        debug_assert_eq!(
+            index.copied(),
+            wanted.and_then(|c| self.trees.iter().position(|t| t.matches_category(c)))
+        );
+        &self.trees[index.copied().unwrap_or(self.generic)]
     }
 
     /// The tree an input selects: its `taxonomy` id, else its category.
@@ -216,6 +227,19 @@ impl EngineBuilder {
         }
         let jieba = build_jieba(&trees, &lexicon);
         let generic = trees.iter().position(|t| t.id == GENERIC).unwrap_or(0);
+        let mut by_category: FastMap<String, usize> = FastMap::default();
+        for (i, tree) in trees.iter().enumerate() {
+            let names = [tree.id.as_str(), tree.name.as_str()];
+            for name in names
+                .into_iter()
+                .chain(tree.categories.iter().map(String::as_str))
+            {
+                let key = name.trim().to_lowercase();
+                if !key.is_empty() {
+                    by_category.entry(key).or_insert(i);
+                }
+            }
+        }
 
         let mut fingerprint_input = texts.join("\u{1e}");
         for source in lexicon::SOURCES {
@@ -241,6 +265,7 @@ impl EngineBuilder {
             trees,
             model,
             generic,
+            by_category,
             version,
         })
     }

@@ -217,6 +217,12 @@ impl fmt::Display for Explanation {
             )?;
             let top: Vec<String> = m.top.iter().map(|(n, w)| format!("{n} {w:+.2}")).collect();
             writeln!(f, "  top features: {}", top.join(", "))?;
+            if m.rules_decide {
+                writeln!(
+                    f,
+                    "  not used: one clause, every opinion turned round by a rule, so the rules decide"
+                )?;
+            }
         }
         let a = &self.analysis;
         writeln!(f, "review: {} (score {:+.2})", a.polarity, a.score)?;

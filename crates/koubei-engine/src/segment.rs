@@ -268,6 +268,9 @@ pub(crate) fn units<'e>(jieba: &Jieba, text: &str, words: &Words<'e>) -> Vec<Uni
         let tok = Tok::from(token);
         if tok.end - tok.start > 1 && words.is_foreign(tok.word) {
             resplit(tok, words, &mut tokens);
+        } else if let Some((head, rest)) = split_known_tail(tok, words) {
+            tokens.push(head);
+            split_modifiers(rest, words, &mut tokens);
         } else {
             split_modifiers(tok, words, &mut tokens);
         }
@@ -312,6 +315,54 @@ fn resplit<'t>(tok: Tok<'t>, words: &Words<'_>, out: &mut Vec<Tok<'t>>) {
         });
         i += n;
     }
+}
+
+/// Splits an unknown token of three or more chars before the longest tail of two or more
+/// chars that the tree or the lexicon knows, or that is a modifier and a known word:
+/// jieba keeps 感觉不好 whole, and its judgement is 不好.
+fn split_known_tail<'t>(tok: Tok<'t>, words: &Words<'_>) -> Option<(Tok<'t>, Tok<'t>)> {
+    let chars = tok.end - tok.start;
+    if chars < 3 || words.knows(tok.word) {
+        return None;
+    }
+    let (skip, (cut, _)) = tok
+        .word
+        .char_indices()
+        .enumerate()
+        .skip(1)
+        .take(chars - 2)
+        .find(|(_, (cut, _))| {
+            let tail = &tok.word[*cut..];
+            words.knows(tail) || modifier_and_known(tail, words)
+        })?;
+    let mid = tok.start + skip;
+    let head = Tok {
+        word: &tok.word[..cut],
+        end: mid,
+        byte_end: tok.byte_start + cut,
+        ..tok
+    };
+    let rest = Tok {
+        word: &tok.word[cut..],
+        start: mid,
+        byte_start: tok.byte_start + cut,
+        ..tok
+    };
+    Some((head, rest))
+}
+
+/// Whether `word` is a degree adverb or negator of one char followed by a known word
+/// (不好用, 很给力).
+fn modifier_and_known(word: &str, words: &Words<'_>) -> bool {
+    let Some((first, _)) = word.char_indices().nth(1) else {
+        return false;
+    };
+    let (head, rest) = word.split_at(first);
+    let modifier = words
+        .lexicon
+        .get(head)
+        .is_some_and(|l| l.degree.is_some() || l.negator.is_some());
+    modifier && words.knows(rest)
 }
 
 /// Pushes `tok`, first splitting off a leading degree adverb or negator when jieba glued

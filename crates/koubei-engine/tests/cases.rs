@@ -13,7 +13,7 @@ use common::{engine, rules_engine};
 const CASES: &str = include_str!("data/review_cases.jsonl");
 
 /// Fully right cases the engine must keep getting right.
-const FLOOR: usize = 44;
+const FLOOR: usize = 45;
 /// The same for the rules alone (no polarity model).
 const RULES_FLOOR: usize = 46;
 

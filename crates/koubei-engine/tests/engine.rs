@@ -108,12 +108,14 @@ const CASES: &[Case] = &[
     ("👍👍👍", Polarity::Positive, &[]),
 ];
 
-/// A rhetorical question turns its opinion round for the aspect. The review's polarity
-/// is the model's, which has learnt that most reviews asking 难道…吗 complain (421 of
-/// the 540 in the training sets), so only the mention is asserted here.
+/// A rhetorical question turns its opinion round, for the aspect and, when it is the
+/// whole review, for the review. Next to other clauses the review's polarity is the
+/// model's, which has learnt that most reviews asking 难道…吗 complain (421 of the 540 in
+/// the training sets).
 #[test]
 fn rhetorical_questions_turn_the_aspect_round() {
     let analysis = engine().analyze(&vacuum("难道这吸力还不够强吗？"));
+    assert_eq!(analysis.polarity, Polarity::Positive);
     let suction = analysis
         .mentions
         .iter()

@@ -39,7 +39,12 @@ fn model_scores_point_the_right_way() {
         assert_eq!(analysis.score >= 0.0, positive, "{text:?}\n{why}");
         assert!((-1.0..=1.0).contains(&analysis.score), "{text:?}");
         let contribution = why.model.expect("explanations show the model");
-        assert_eq!(contribution.model_score, analysis.score, "{text:?}");
+        let used = if contribution.rules_decide {
+            contribution.rule_score
+        } else {
+            contribution.model_score
+        };
+        assert_eq!(used, analysis.score, "{text:?}");
         assert!(!contribution.top.is_empty(), "{text:?}");
     }
 }
