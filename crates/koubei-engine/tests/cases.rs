@@ -17,22 +17,6 @@ const FLOOR: usize = 45;
 /// The same for the rules alone (no polarity model).
 const RULES_FLOOR: usize = 46;
 
-/// Whether a mention's indicator is the case's aspect, by indicator name or term. A
-/// mention rolls up to its ancestors, as in a report: 产品/噪音/异响 is about 噪音.
-fn indicator_matches(tree: &Taxonomy, indicator_id: &str, aspect: &str) -> bool {
-    let aspect = aspect.to_lowercase();
-    let mut current = tree.get(indicator_id);
-    while let Some(ind) = current {
-        let named = ind.name.to_lowercase() == aspect
-            || ind.terms().iter().any(|t| t.to_lowercase() == aspect);
-        if named {
-            return true;
-        }
-        current = ind.parent.as_deref().and_then(|p| tree.get(p));
-    }
-    false
-}
-
 fn aspect_right(tree: &Taxonomy, analysis: &Analysis, aspect: &Value) -> bool {
     let name = aspect["aspect"].as_str().unwrap_or_default();
     let want: Polarity = aspect["polarity"]
@@ -43,7 +27,7 @@ fn aspect_right(tree: &Taxonomy, analysis: &Analysis, aspect: &Value) -> bool {
     analysis
         .mentions
         .iter()
-        .any(|m| m.polarity == want && indicator_matches(tree, &m.indicator_id, name))
+        .any(|m| m.polarity == want && tree.is_about(&m.indicator_id, name))
 }
 
 #[test]

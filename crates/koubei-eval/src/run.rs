@@ -255,25 +255,6 @@ pub fn categories(
     report
 }
 
-/// Whether a mention's indicator, or one of its ancestors, is the case's aspect, by name
-/// or term (a mention rolls up as in a report: 产品/噪音/异响 is about 噪音).
-pub fn indicator_matches(tree: &Taxonomy, indicator_id: &str, aspect: &str) -> bool {
-    let aspect = aspect.to_lowercase();
-    let mut current = tree.get(indicator_id);
-    for _ in 0..tree.indicators().len() {
-        let Some(ind) = current else {
-            return false;
-        };
-        let named = ind.name.to_lowercase() == aspect
-            || ind.terms().iter().any(|t| t.to_lowercase() == aspect);
-        if named {
-            return true;
-        }
-        current = ind.parent.as_deref().and_then(|p| tree.get(p));
-    }
-    false
-}
-
 /// The hard cases: review polarity plus every listed aspect, with the failing cases named.
 pub fn cases(engine: &Engine, rows: &[Case], tree: &Taxonomy) -> Report {
     let analyses = analyse_all(engine, rows, |c| Input {
@@ -325,9 +306,10 @@ pub fn cases(engine: &Engine, rows: &[Case], tree: &Taxonomy) -> Report {
 }
 
 fn aspect_right(tree: &Taxonomy, analysis: &Analysis, aspect: &crate::read::CaseAspect) -> bool {
-    analysis.mentions.iter().any(|m| {
-        m.polarity == aspect.polarity && indicator_matches(tree, &m.indicator_id, &aspect.aspect)
-    })
+    analysis
+        .mentions
+        .iter()
+        .any(|m| m.polarity == aspect.polarity && tree.is_about(&m.indicator_id, &aspect.aspect))
 }
 
 fn case_failure(

@@ -149,6 +149,26 @@ impl Taxonomy {
         self.by_id.get(id).map(|&i| &self.indicators[i])
     }
 
+    /// Whether the indicator `id`, or one of its ancestors, is named `aspect` or has it as
+    /// a term, ignoring case: a mention of 产品/噪音/异响 is about 噪音, as it rolls up in a
+    /// report.
+    pub fn is_about(&self, id: &str, aspect: &str) -> bool {
+        let aspect = aspect.to_lowercase();
+        let mut current = self.get(id);
+        for _ in 0..self.indicators.len() {
+            let Some(ind) = current else {
+                return false;
+            };
+            let named = ind.name.to_lowercase() == aspect
+                || ind.terms.iter().any(|t| t.to_lowercase() == aspect);
+            if named {
+                return true;
+            }
+            current = ind.parent.as_deref().and_then(|p| self.get(p));
+        }
+        false
+    }
+
     /// Whether `category` selects this tree (case-insensitive, trimmed; id and name count).
     pub fn matches_category(&self, category: &str) -> bool {
         let wanted = category.trim();
