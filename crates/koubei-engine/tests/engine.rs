@@ -457,3 +457,30 @@ fn engine_is_shared_by_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<koubei_engine::Engine>();
 }
+
+/// An asked phrase longer than the tree's term (软件反应 around 反应) takes the opinions
+/// the engine tied to the term inside it; one with no opinion word takes its clause's tone.
+#[test]
+fn asked_phrases_read_their_clause() {
+    let cases = [
+        ("软件反应有点慢", "软件反应", AspectPolarity::Negative),
+        ("电池待机时间够长", "电池待机时间", AspectPolarity::Positive),
+        ("灵敏度高", "灵敏度", AspectPolarity::Positive),
+        ("屏幕很清晰，电池不太耐用", "电池", AspectPolarity::Negative),
+        (
+            "屏幕很清晰，电池不太耐用",
+            "耳机",
+            AspectPolarity::NotMentioned,
+        ),
+    ];
+    for (text, asked, want) in cases {
+        let asked = vec![asked.to_string()];
+        let input = Input {
+            taxonomy: Some("phone"),
+            aspects: Some(&asked),
+            ..Input::text(text)
+        };
+        let verdicts = engine().analyze(&input).aspects.expect("asked");
+        assert_eq!(verdicts[0].polarity, want, "{text} / {}", asked[0]);
+    }
+}

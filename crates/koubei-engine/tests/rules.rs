@@ -250,3 +250,29 @@ fn typical_opinions_are_canonical() {
         got.mentions
     );
 }
+
+#[test]
+fn excess_turns_a_dimension_into_a_complaint() {
+    check(&[
+        ("尘盒太小了", Negative, &[]),
+        ("机身过于笨重", Negative, &[]),
+        ("APP界面过于简单", Negative, &[]),
+        ("噪音过大", Negative, &[("noise", Negative)]),
+        ("吸力太强了，很好用", Positive, &[("suction", Positive)]),
+    ]);
+}
+
+#[test]
+fn what_the_product_is_measured_against_keeps_the_negation() {
+    check(&[
+        ("没想象中的好", Negative, &[]),
+        ("不如预期那么好用", Negative, &[]),
+        ("没有宣传的那么安静", Negative, &[]),
+    ]);
+}
+
+#[test]
+fn a_judgement_inside_an_unknown_token_is_found() {
+    // jieba keeps 感觉不好 as one word; the engine splits off the known 不好.
+    check(&[("感觉不好", Negative, &[]), ("流畅性很一般", Neutral, &[])]);
+}
