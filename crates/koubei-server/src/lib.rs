@@ -2,9 +2,9 @@
 //! binary itself.
 //!
 //! The **API** lives under `/api/v1` and answers in JSON, errors included
-//! (`{"error": "..."}`, see [`ApiError`]). The **dashboard** is a pair of static HTML
-//! shells (`/` and `/reviews`) plus CSS and vanilla JS embedded in the binary (see
-//! [`assets`]); the scripts fetch the API and build the page with DOM calls only, so the
+//! (`{"error": "..."}`, see [`ApiError`]); `/api/v1/openapi.json` describes it. The
+//! **dashboard** is a pair of static HTML shells (`/` and `/reviews`) plus CSS and vanilla
+//! JS embedded in the binary (see [`assets`]); the scripts fetch the API and build the page with DOM calls only, so the
 //! HTML itself never carries review text. Because nothing is rendered from data on the
 //! server, every response can carry a strict Content-Security-Policy.
 //!
@@ -31,7 +31,7 @@ use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
-use handlers::{health, indicators, pages, reviews};
+use handlers::{health, indicators, openapi, pages, reviews};
 
 /// The policy sent with every response: our own scripts, styles and images only (plus
 /// `data:` images), and no inline script or style at all.
@@ -49,6 +49,7 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::show))
+        .route("/openapi.json", get(openapi::show))
         .route("/indicators/stats", get(indicators::stats))
         .route("/reviews", get(reviews::index));
 

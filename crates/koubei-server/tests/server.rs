@@ -552,3 +552,54 @@ async fn serve_until_stops_when_told_to() {
     let finished = tokio::time::timeout(std::time::Duration::from_secs(10), server).await;
     assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
 }
+
+/// The names of the properties `schema` (a `#/components/schemas/...` name) describes.
+fn described(doc: &Value, schema: &str) -> Vec<String> {
+    doc["components"]["schemas"][schema]["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("schema {schema} has properties"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// Every key of `value` must be a property of `schema` in the OpenAPI document.
+fn assert_described(doc: &Value, schema: &str, value: &Value) {
+    let known = described(doc, schema);
+    let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
+    let missing: Vec<&&String> = keys.iter().filter(|k| !known.contains(k)).collect();
+    assert!(missing.is_empty(), "{schema} does not describe {missing:?}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_what_the_api_answers() {
+    let (_dir, app) = app().await;
+    let reply = get(&app, "/api/v1/openapi.json").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.content_type().starts_with("application/json"));
+    let doc = reply.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+
+    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
+    for path in &paths {
+        let reply = get(&app, &format!("/api/v1{path}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path} answers");
+    }
+    assert_eq!(paths.len(), 4, "a new route is added to the document");
+
+    let stats = get(&app, "/api/v1/indicators/stats").await.json();
+    assert_described(&doc, "Stats", &stats);
+    assert_described(&doc, "Summary", &stats["summary"]);
+    assert_described(&doc, "IndicatorStat", &stats["indicators"][0]);
+    assert_described(&doc, "TypicalOpinion", &stats["typical_opinions"][0]);
+
+    let page = get(&app, "/api/v1/reviews").await.json();
+    assert_described(&doc, "ReviewPage", &page);
+    for review in page["reviews"].as_array().expect("reviews") {
+        assert_described(&doc, "Review", review);
+        for mention in review["mentions"].as_array().expect("mentions") {
+            assert_described(&doc, "Mention", mention);
+        }
+    }
+    assert_described(&doc, "Health", &get(&app, "/api/v1/health").await.json());
+}

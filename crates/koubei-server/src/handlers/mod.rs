@@ -4,6 +4,7 @@
 
 pub mod health;
 pub mod indicators;
+pub mod openapi;
 pub mod pages;
 pub mod reviews;
 
