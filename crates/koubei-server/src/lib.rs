@@ -4,9 +4,10 @@
 //! The **API** lives under `/api/v1` and answers in JSON, errors included
 //! (`{"error": "..."}`, see [`ApiError`]); `/api/v1/openapi.json` describes it. The
 //! **dashboard** is a pair of static HTML shells (`/` and `/reviews`) plus CSS and vanilla
-//! JS embedded in the binary (see [`assets`]); the scripts fetch the API and build the page with DOM calls only, so the
-//! HTML itself never carries review text. Because nothing is rendered from data on the
-//! server, every response can carry a strict Content-Security-Policy.
+//! JS embedded in the binary (see [`assets`]); the scripts fetch the API and build the
+//! page with DOM calls only, so the HTML itself never carries review text. Because nothing
+//! is rendered from data on the server, every response can carry a strict
+//! Content-Security-Policy.
 //!
 //! Handlers live in one module per resource under [`handlers`] and stay thin: parse the
 //! query (see `params`), ask the store, wrap the answer in JSON.
