@@ -215,7 +215,7 @@ impl Run<'_, '_> {
         let Some(model) = self.engine.model().filter(|_| !self.units.is_empty()) else {
             return (rule, polarity);
         };
-        if self.rules_decide() {
+        if self.rules_decide(polarity) {
             return (rule, polarity);
         }
         let signals = signals(&self.clauses, &self.flags, rule);
@@ -245,11 +245,10 @@ impl Run<'_, '_> {
             .with_doc(|doc| model.score(doc))
     }
 
-    /// Whether the rules alone decide this review: one clause, turned round
-    /// ([`Run::is_turned_round`]), with a positive or negative rule verdict.
-    fn rules_decide(&self) -> bool {
-        let (_, polarity) = verdict(self.rule_values());
-        self.is_turned_round() && matches!(polarity, Polarity::Positive | Polarity::Negative)
+    /// Whether the rules alone decide this review, whose rule verdict is `rule_polarity`:
+    /// one clause, turned round ([`Run::is_turned_round`]), judged positive or negative.
+    fn rules_decide(&self, rule_polarity: Polarity) -> bool {
+        matches!(rule_polarity, Polarity::Positive | Polarity::Negative) && self.is_turned_round()
     }
 
     /// Whether the review is one clause, and every opinion in it was turned round by a
@@ -285,7 +284,7 @@ impl Run<'_, '_> {
         Some(ModelContribution {
             rule_score,
             model_score,
-            rules_decide: self.rules_decide(),
+            rules_decide: self.rules_decide(verdict(self.rule_values()).1),
             top,
         })
     }

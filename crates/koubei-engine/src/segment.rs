@@ -325,7 +325,7 @@ fn split_known_tail<'t>(tok: Tok<'t>, words: &Words<'_>) -> Option<(Tok<'t>, Tok
     if chars < 3 || words.knows(tok.word) {
         return None;
     }
-    let (skip, (cut, _)) = tok
+    let (head_chars, (cut, _)) = tok
         .word
         .char_indices()
         .enumerate()
@@ -333,9 +333,32 @@ fn split_known_tail<'t>(tok: Tok<'t>, words: &Words<'_>) -> Option<(Tok<'t>, Tok
         .take(chars - 2)
         .find(|(_, (cut, _))| {
             let tail = &tok.word[*cut..];
-            words.knows(tail) || modifier_and_known(tail, words)
+            words.knows(tail) || modifier_cut(tail, words, 1).is_some()
         })?;
-    let mid = tok.start + skip;
+    Some(split_tok(tok, head_chars, cut))
+}
+
+/// Where a leading degree adverb or negator of at most `max_head_chars` chars ends in
+/// `word`, when a word the tree or the lexicon knows follows it: (chars, byte) of the cut.
+fn modifier_cut(word: &str, words: &Words<'_>, max_head_chars: usize) -> Option<(usize, usize)> {
+    word.char_indices()
+        .skip(1)
+        .enumerate()
+        .take(max_head_chars)
+        .map(|(before, (cut, _))| (before + 1, cut))
+        .find(|&(_, cut)| {
+            let (head, rest) = word.split_at(cut);
+            let modifier = words
+                .lexicon
+                .get(head)
+                .is_some_and(|l| l.degree.is_some() || l.negator.is_some());
+            modifier && words.knows(rest)
+        })
+}
+
+/// `tok` cut into two tokens after `head_chars` chars, at byte `cut` of its word.
+fn split_tok(tok: Tok<'_>, head_chars: usize, cut: usize) -> (Tok<'_>, Tok<'_>) {
+    let mid = tok.start + head_chars;
     let head = Tok {
         word: &tok.word[..cut],
         end: mid,
@@ -348,55 +371,24 @@ fn split_known_tail<'t>(tok: Tok<'t>, words: &Words<'_>) -> Option<(Tok<'t>, Tok
         byte_start: tok.byte_start + cut,
         ..tok
     };
-    Some((head, rest))
-}
-
-/// Whether `word` is a degree adverb or negator of one char followed by a known word
-/// (不好用, 很给力).
-fn modifier_and_known(word: &str, words: &Words<'_>) -> bool {
-    let Some((first, _)) = word.char_indices().nth(1) else {
-        return false;
-    };
-    let (head, rest) = word.split_at(first);
-    let modifier = words
-        .lexicon
-        .get(head)
-        .is_some_and(|l| l.degree.is_some() || l.negator.is_some());
-    modifier && words.knows(rest)
+    (head, rest)
 }
 
 /// Pushes `tok`, first splitting off a leading degree adverb or negator when jieba glued
 /// it to a word we know (很快 → 很 + 快, 不大 → 不 + 大).
 fn split_modifiers<'t>(tok: Tok<'t>, words: &Words<'_>, out: &mut Vec<Tok<'t>>) {
     let chars = tok.end - tok.start;
-    if chars < 2 || words.knows(tok.word) {
-        out.push(tok);
-        return;
-    }
-    for (prefix_chars, (cut, _)) in tok.word.char_indices().skip(1).enumerate().take(2) {
-        let (head, rest) = tok.word.split_at(cut);
-        let modifier = words
-            .lexicon
-            .get(head)
-            .is_some_and(|l| l.degree.is_some() || l.negator.is_some());
-        if modifier && words.knows(rest) {
-            let mid = tok.start + prefix_chars + 1;
-            out.push(Tok {
-                word: head,
-                end: mid,
-                byte_end: tok.byte_start + cut,
-                ..tok
-            });
-            out.push(Tok {
-                word: rest,
-                start: mid,
-                byte_start: tok.byte_start + cut,
-                ..tok
-            });
-            return;
+    let cut = (chars >= 2 && !words.knows(tok.word))
+        .then(|| modifier_cut(tok.word, words, 2))
+        .flatten();
+    match cut {
+        Some((head_chars, cut)) => {
+            let (head, rest) = split_tok(tok, head_chars, cut);
+            out.push(head);
+            out.push(rest);
         }
+        None => out.push(tok),
     }
-    out.push(tok);
 }
 
 fn unit_at<'e>(tokens: &[Tok<'_>], i: usize, text: &str, words: &Words<'e>) -> (Unit<'e>, usize) {

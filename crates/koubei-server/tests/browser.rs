@@ -8,6 +8,8 @@
 //! sets `KOUBEI_BROWSER_TESTS=required`. Without them the test says what is missing and
 //! passes, unless that variable is set.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,21 +18,7 @@ use koubei_server::{AppState, serve_until};
 use koubei_store::{AnalysedReview, SqliteStore, Store};
 use tokio::net::TcpListener;
 
-const WS: &str = "default";
-
-fn mention(path: &str, typical: &str, polarity: Polarity, start: usize, end: usize) -> Mention {
-    Mention {
-        indicator: path.to_string(),
-        indicator_id: path.rsplit('/').next().unwrap_or(path).to_string(),
-        code: None,
-        aspect: None,
-        opinion: typical.to_string(),
-        typical: typical.to_string(),
-        polarity,
-        start,
-        end,
-    }
-}
+use common::{WS, mention};
 
 fn review(channel: Channel, text: &str, mentions: Vec<Mention>) -> AnalysedReview {
     let mut review = NewReview::with_text(text);

@@ -1,12 +1,15 @@
 //! The server end to end: handlers through `oneshot` on a real SQLite file, and the whole
 //! flow over a real socket on port 0.
 
+mod common;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
+use common::{WS, mention};
 use koubei_core::{Analysis, Flag, Mention, NewReview, Polarity};
 use koubei_server::{AppState, CONTENT_SECURITY_POLICY_VALUE, assets, router};
 use koubei_store::{
@@ -18,22 +21,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
-const WS: &str = "default";
 const HOSTILE_TEXT: &str = "吸力很强<script>alert(1)</script><img src=x onerror=alert(2)>";
-
-fn mention(path: &str, typical: &str, polarity: Polarity, start: usize, end: usize) -> Mention {
-    Mention {
-        indicator: path.to_string(),
-        indicator_id: path.rsplit('/').next().unwrap_or(path).to_string(),
-        code: None,
-        aspect: None,
-        opinion: typical.to_string(),
-        typical: typical.to_string(),
-        polarity,
-        start,
-        end,
-    }
-}
 
 fn analysed(text: &str, mentions: Vec<Mention>, flags: Vec<Flag>) -> AnalysedReview {
     let mut review = NewReview::with_text(text);
