@@ -140,6 +140,9 @@ pub struct ReportArgs {
     /// Only reviews containing this text.
     #[arg(long)]
     pub keyword: Option<String>,
+    /// Only reviews of this polarity (positive, neutral, negative, mixed).
+    #[arg(long)]
+    pub polarity: Option<koubei_core::Polarity>,
     /// Count flagged reviews (default reviews, spam, ...) too.
     #[arg(long)]
     pub include_flagged: bool,

@@ -133,6 +133,135 @@ fn opinion_sheet(
     Ok(())
 }
 
+/// Most reviews one export holds. Excel's sheets stop at 1,048,576 rows; this keeps an
+/// export quick to write and to open.
+pub const MAX_EXPORT_REVIEWS: usize = 100_000;
+
+/// The drill-down's selection as a workbook: sheet 评论 (one row per review with its
+/// mentions spelled out) and sheet 筛选条件 (the filter that selected them, as
+/// `(name, value)` pairs, and when). Returns the file's bytes.
+pub fn reviews_workbook(
+    reviews: &[koubei_store::StoredReview],
+    selection: &[(String, String)],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    review_sheet(workbook.add_worksheet(), reviews)?;
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("筛选条件")?;
+    header(sheet, &["条件", "值"])?;
+    let text = text_format();
+    for (row, (name, value)) in (1u32..).zip(selection) {
+        write_text(sheet, row, 0, name, &text)?;
+        write_text(sheet, row, 1, value, &text)?;
+    }
+    sheet.set_column_width(0, 16)?;
+    sheet.set_column_width(1, 40)?;
+    workbook.save_to_buffer()
+}
+
+fn review_sheet(
+    sheet: &mut Worksheet,
+    reviews: &[koubei_store::StoredReview],
+) -> Result<(), XlsxError> {
+    sheet.set_name("评论")?;
+    header(
+        sheet,
+        &[
+            "评论ID",
+            "渠道",
+            "店铺",
+            "品牌",
+            "品类",
+            "系列",
+            "型号",
+            "评分",
+            "评论时间",
+            "评论内容",
+            "追评",
+            "追评时间",
+            "情感",
+            "标记",
+            "指标观点",
+            "作者",
+            "来源文件",
+            "来源行",
+        ],
+    )?;
+    let text = text_format();
+    let time = |t: Option<chrono::NaiveDateTime>| {
+        t.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default()
+    };
+    for (row, r) in (1u32..).zip(reviews) {
+        let v = &r.review;
+        let mentions: Vec<String> = r
+            .mentions
+            .iter()
+            .map(|m| {
+                let part = if m.part == "followup" {
+                    "（追评）"
+                } else {
+                    ""
+                };
+                format!(
+                    "{}：{} {}{}",
+                    m.mention.indicator,
+                    m.mention.typical,
+                    polarity_label(m.mention.polarity),
+                    part
+                )
+            })
+            .collect();
+        let cells: [(u16, String); 16] = [
+            (0, r.id.to_string()),
+            (1, v.channel.label_zh().to_string()),
+            (2, v.shop.clone().unwrap_or_default()),
+            (3, v.brand.clone().unwrap_or_default()),
+            (4, v.category.clone().unwrap_or_default()),
+            (5, v.series.clone().unwrap_or_default()),
+            (6, v.model.clone().unwrap_or_default()),
+            (8, time(v.created_at)),
+            (9, v.text.clone()),
+            (10, v.followup_text.clone().unwrap_or_default()),
+            (11, time(v.followup_at)),
+            (
+                12,
+                r.polarity
+                    .map(polarity_label)
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            (13, r.flags.join(", ")),
+            (14, mentions.join("；")),
+            (15, v.author.clone().unwrap_or_default()),
+            (16, v.source_file.clone().unwrap_or_default()),
+        ];
+        for (col, value) in &cells {
+            write_text(sheet, row, *col, value, &text)?;
+        }
+        if let Some(rating) = v.rating {
+            sheet.write_number(row, 7, f64::from(rating))?;
+        }
+        if let Some(source_row) = v.source_row {
+            sheet.write_number(row, 17, source_row as f64)?;
+        }
+    }
+    sheet.set_column_width(8, 19)?;
+    sheet.set_column_width(9, 60)?;
+    sheet.set_column_width(14, 48)?;
+    sheet.autofilter(0, 0, reviews.len() as u32, 17)?;
+    Ok(())
+}
+
+fn polarity_label(p: koubei_core::Polarity) -> &'static str {
+    match p {
+        koubei_core::Polarity::Positive => "正面",
+        koubei_core::Polarity::Neutral => "中性",
+        koubei_core::Polarity::Negative => "负面",
+        koubei_core::Polarity::Mixed => "混合",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,10 +124,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("koubei demo on http://{}", listener.local_addr()?);
-    let state = AppState {
-        store: Arc::new(store),
-        workspace: WORKSPACE.to_string(),
-    };
+    let state = AppState::new(Arc::new(store), WORKSPACE);
     serve(listener, state).await?;
     Ok(())
 }

@@ -29,6 +29,9 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Report(#[from] koubei_report::ReportError),
+    /// A failure of our own that is neither the store's nor the client's.
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// The JSON body of every error response.
@@ -51,7 +54,9 @@ impl ApiError {
             ApiError::BadParam { .. } | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Store(_) | ApiError::Report(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Store(_) | ApiError::Report(_) | ApiError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }

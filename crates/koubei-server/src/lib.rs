@@ -26,23 +26,43 @@ use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::middleware::map_response;
 use axum::response::Response;
 use axum::routing::get;
-use koubei_store::Store;
+use koubei_store::{SharedIndex, Store};
 use tokio::net::TcpListener;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
-use handlers::{health, indicators, openapi, pages, reviews};
+use handlers::{dashboard, health, indicators, openapi, pages, reviews};
 
 /// The policy sent with every response: our own scripts, styles and images only (plus
 /// `data:` images), and no inline script or style at all.
 pub const CONTENT_SECURITY_POLICY_VALUE: &str =
     "default-src 'self'; img-src 'self' data:; style-src 'self'";
 
-/// What every handler shares: the store and the workspace this server shows.
+/// What every handler shares: the store, the workspace this server shows and the
+/// in-memory index the dashboard's aggregates are computed from.
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub workspace: String,
+    pub index: Arc<SharedIndex>,
+}
+
+impl AppState {
+    /// The state for showing `workspace` of `store`, with an empty index that fills on the
+    /// first request (or on [`AppState::warm_up`]).
+    pub fn new(store: Arc<dyn Store>, workspace: impl Into<String>) -> AppState {
+        let workspace = workspace.into();
+        AppState {
+            index: Arc::new(SharedIndex::new(&workspace)),
+            store,
+            workspace,
+        }
+    }
+
+    /// Loads the index now, so that the first visitor does not wait for it.
+    pub async fn warm_up(&self) -> Result<(), koubei_store::StoreError> {
+        self.index.refresh(self.store.as_ref()).await
+    }
 }
 
 /// The whole application: API, dashboard pages and assets, with request tracing and
@@ -51,8 +71,15 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::show))
         .route("/openapi.json", get(openapi::show))
+        .route("/options", get(dashboard::options))
+        .route("/overview", get(dashboard::overview))
         .route("/indicators/stats", get(indicators::stats))
-        .route("/reviews", get(reviews::index));
+        .route("/indicators/tree", get(dashboard::tree))
+        .route("/indicators/detail", get(dashboard::detail))
+        .route("/compare", get(dashboard::compare))
+        .route("/service", get(dashboard::service))
+        .route("/reviews", get(reviews::index))
+        .route("/reviews/export", get(reviews::export));
 
     Router::new()
         .nest("/api/v1", api)

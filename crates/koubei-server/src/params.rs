@@ -9,6 +9,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use chrono::NaiveDate;
 use koubei_core::{Channel, Polarity};
+use koubei_store::facts::{Dimension, Granularity};
 use koubei_store::{Filter, ReviewQuery};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -49,6 +50,7 @@ pub struct FilterParams {
     pub model: Option<String>,
     pub keyword: Option<String>,
     pub q: Option<String>,
+    pub polarity: Option<String>,
     pub include_flagged: Option<String>,
 }
 
@@ -74,6 +76,7 @@ impl FilterParams {
             series: self.series,
             model: self.model,
             keyword: present(self.q).or(self.keyword),
+            polarity: parse_polarity(self.polarity)?,
             include_flagged: parse_bool("include_flagged", self.include_flagged)?.unwrap_or(false),
         };
         Ok(filter.cleaned())
@@ -87,32 +90,107 @@ pub struct ReviewParams {
     #[serde(flatten)]
     pub filter: FilterParams,
     pub indicator: Option<String>,
-    pub polarity: Option<String>,
     pub typical: Option<String>,
     pub page: Option<String>,
     pub page_size: Option<String>,
 }
 
 impl ReviewParams {
-    /// The store query these parameters ask for.
+    /// The store query these parameters ask for. With an indicator or a typical opinion,
+    /// `polarity` selects the polarity of the matching mentions; without, the review's.
     pub fn into_query(self) -> Result<ReviewQuery, ApiError> {
         let indicator = present(self.indicator);
         let typical = present(self.typical);
-        let polarity = parse_polarity(self.polarity)?;
-        if (indicator.is_some() || typical.is_some()) && polarity == Some(Polarity::Mixed) {
-            return Err(ApiError::bad_param(
-                "polarity",
-                "a mention is positive, neutral or negative; `mixed` applies to whole reviews",
-            ));
+        let mut filter = self.filter.into_filter()?;
+        let mut mention_polarity = None;
+        if indicator.is_some() || typical.is_some() {
+            mention_polarity = filter.polarity.take();
+            if mention_polarity == Some(Polarity::Mixed) {
+                return Err(ApiError::bad_param(
+                    "polarity",
+                    "a mention is positive, neutral or negative; `mixed` applies to whole reviews",
+                ));
+            }
         }
         Ok(ReviewQuery {
-            filter: self.filter.into_filter()?,
+            filter,
             indicator,
-            polarity,
+            mention_polarity,
             typical,
             page: parse_count("page", self.page, u32::MAX)?,
             page_size: parse_count("page_size", self.page_size, ReviewQuery::MAX_PAGE_SIZE)?,
         })
+    }
+}
+
+/// A view's parameters: the filter plus the width of its trend's buckets and, for the
+/// indicator detail, the indicator.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ViewParams {
+    #[serde(flatten)]
+    pub filter: FilterParams,
+    pub granularity: Option<String>,
+    pub indicator: Option<String>,
+}
+
+impl ViewParams {
+    pub fn granularity(&self) -> Result<Option<Granularity>, ApiError> {
+        present(self.granularity.clone())
+            .map(|v| {
+                v.parse()
+                    .map_err(|e: String| ApiError::bad_param("granularity", e))
+            })
+            .transpose()
+    }
+
+    /// The indicator path, required.
+    pub fn indicator(&self) -> Result<String, ApiError> {
+        present(self.indicator.clone())
+            .ok_or_else(|| ApiError::bad_param("indicator", "an indicator path is required"))
+    }
+}
+
+/// Most values one comparison takes.
+pub const MAX_COMPARED: usize = 8;
+
+/// The comparison's parameters: the filter, the dimension and the values to compare.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CompareParams {
+    #[serde(flatten)]
+    pub filter: FilterParams,
+    pub dimension: Option<String>,
+    pub values: Option<String>,
+}
+
+impl CompareParams {
+    /// The dimension (brand unless asked otherwise) and the values named, in order,
+    /// without repeats; `values` is a list separated by commas.
+    pub fn dimension_and_values(&self) -> Result<(Dimension, Vec<String>), ApiError> {
+        let dimension = match present(self.dimension.clone()) {
+            Some(d) => d
+                .parse()
+                .map_err(|e: String| ApiError::bad_param("dimension", e))?,
+            None => Dimension::Brand,
+        };
+        let mut values: Vec<String> = Vec::new();
+        for value in self.values.iter().flat_map(|v| v.split([',', '，'])) {
+            let value = value.trim();
+            if !value.is_empty() && !values.iter().any(|v| v == value) {
+                values.push(value.to_string());
+            }
+        }
+        if values.len() > MAX_COMPARED {
+            return Err(ApiError::bad_param(
+                "values",
+                format!(
+                    "at most {MAX_COMPARED} values can be compared, got {}",
+                    values.len()
+                ),
+            ));
+        }
+        Ok((dimension, values))
     }
 }
 
@@ -316,14 +394,18 @@ mod tests {
     fn review_params_parse_paging_and_polarity() {
         let params = ReviewParams {
             indicator: Some("产品/噪音".into()),
-            polarity: Some("negative".into()),
+            filter: FilterParams {
+                polarity: Some("negative".into()),
+                ..FilterParams::default()
+            },
             page: Some("2".into()),
             page_size: Some("50".into()),
             ..ReviewParams::default()
         };
         let query = params.into_query().expect("query");
         assert_eq!(query.indicator.as_deref(), Some("产品/噪音"));
-        assert_eq!(query.polarity, Some(Polarity::Negative));
+        assert_eq!(query.mention_polarity, Some(Polarity::Negative));
+        assert_eq!(query.filter.polarity, None);
         assert_eq!((query.page, query.page_size), (Some(2), Some(50)));
     }
 
@@ -339,7 +421,7 @@ mod tests {
         for ((key, value), name) in cases {
             let mut params = ReviewParams::default();
             let slot = match key {
-                "polarity" => &mut params.polarity,
+                "polarity" => &mut params.filter.polarity,
                 "page" => &mut params.page,
                 _ => &mut params.page_size,
             };
@@ -350,17 +432,21 @@ mod tests {
 
     #[test]
     fn mixed_polarity_needs_no_indicator() {
-        let review_level = ReviewParams {
+        let mixed = || FilterParams {
             polarity: Some("mixed".into()),
+            ..FilterParams::default()
+        };
+        let review_level = ReviewParams {
+            filter: mixed(),
             ..ReviewParams::default()
         };
         assert_eq!(
-            review_level.into_query().expect("query").polarity,
+            review_level.into_query().expect("query").filter.polarity,
             Some(Polarity::Mixed)
         );
         let mention_level = ReviewParams {
             indicator: Some("产品".into()),
-            polarity: Some("mixed".into()),
+            filter: mixed(),
             ..ReviewParams::default()
         };
         assert_eq!(bad_param_name(mention_level.into_query()), "polarity");

@@ -227,10 +227,7 @@ async fn the_dashboard_works_in_a_real_browser() {
         .insert_batch(WS, &sample(), "browser-test")
         .await
         .expect("insert");
-    let state = AppState {
-        store: Arc::new(store),
-        workspace: WS.to_string(),
-    };
+    let state = AppState::new(Arc::new(store), WS);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -13,8 +13,9 @@ use common::{WS, mention};
 use koubei_core::{Analysis, Flag, Mention, NewReview, Polarity};
 use koubei_server::{AppState, CONTENT_SECURITY_POLICY_VALUE, assets, router};
 use koubei_store::{
-    AnalysedReview, BatchOutcome, Filter, IndicatorStat, Reanalysis, ReviewPage, ReviewQuery,
-    ReviewText, SqliteStore, Store, StoreError, Summary, TypicalOpinion,
+    AnalysedReview, BatchOutcome, FactRow, Filter, IndicatorStat, Reanalysis, ReviewPage,
+    ReviewQuery, ReviewText, Revision, SqliteStore, Store, StoreError, StoredReview, Summary,
+    TypicalOpinion,
 };
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -99,10 +100,7 @@ async fn filled_state() -> (tempfile::TempDir, AppState) {
         .insert_batch(WS, &sample(), "test")
         .await
         .expect("insert");
-    let state = AppState {
-        store: Arc::new(store),
-        workspace: WS.to_string(),
-    };
+    let state = AppState::new(Arc::new(store), WS);
     (dir, state)
 }
 
@@ -138,7 +136,7 @@ async fn send(app: &Router, method: Method, uri: &str) -> Reply {
     let bytes = to_bytes(response.into_body(), usize::MAX)
         .await
         .expect("body");
-    let body = String::from_utf8(bytes.to_vec()).expect("utf-8 body");
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     Reply {
         status,
         headers,
@@ -476,15 +474,26 @@ impl Store for BrokenStore {
     async fn reviews(&self, _: &str, _: &ReviewQuery) -> koubei_store::Result<ReviewPage> {
         Err(StoreError::Corrupt(SECRET.into()))
     }
+    async fn revision(&self, _: &str) -> koubei_store::Result<Revision> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn fact_rows(&self, _: &str, _: i64, _: u32) -> koubei_store::Result<Vec<FactRow>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn reviews_by_ids(&self, _: &str, _: &[i64]) -> koubei_store::Result<Vec<StoredReview>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
 }
 
 #[tokio::test]
 async fn store_failures_are_a_generic_500() {
-    let app = router(AppState {
-        store: Arc::new(BrokenStore),
-        workspace: WS.to_string(),
-    });
-    for uri in ["/api/v1/indicators/stats", "/api/v1/reviews"] {
+    let app = router(AppState::new(Arc::new(BrokenStore), WS));
+    for uri in [
+        "/api/v1/indicators/stats",
+        "/api/v1/reviews",
+        "/api/v1/overview",
+        "/api/v1/reviews/export",
+    ] {
         let reply = get(&app, uri).await;
         assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{uri}");
         assert!(reply.json()["error"].is_string(), "{uri}");
@@ -541,22 +550,48 @@ async fn serve_until_stops_when_told_to() {
     assert!(matches!(finished, Ok(Ok(Ok(())))), "{finished:?}");
 }
 
-/// The names of the properties `schema` (a `#/components/schemas/...` name) describes.
-fn described(doc: &Value, schema: &str) -> Vec<String> {
-    doc["components"]["schemas"][schema]["properties"]
-        .as_object()
-        .unwrap_or_else(|| panic!("schema {schema} has properties"))
-        .keys()
-        .cloned()
-        .collect()
+/// Follows `$ref`s and merges `allOf`s: the properties an object schema describes, and
+/// the schema of its array items.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
+    if let Some(target) = schema["$ref"].as_str() {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {target}"));
+        let found = &doc["components"]["schemas"][name];
+        assert!(!found.is_null(), "no schema {name}");
+        return resolve(doc, found);
+    }
+    if let Some(parts) = schema["allOf"].as_array() {
+        return parts.iter().flat_map(|p| resolve(doc, p)).collect();
+    }
+    vec![schema]
 }
 
-/// Every key of `value` must be a property of `schema` in the OpenAPI document.
-fn assert_described(doc: &Value, schema: &str, value: &Value) {
-    let known = described(doc, schema);
-    let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
-    let missing: Vec<&&String> = keys.iter().filter(|k| !known.contains(k)).collect();
-    assert!(missing.is_empty(), "{schema} does not describe {missing:?}");
+/// Every field of `value`, at every depth, must be described by `schema`; `at` says where
+/// a failure is.
+fn assert_matches(doc: &Value, schema: &Value, value: &Value, at: &str) {
+    let parts = resolve(doc, schema);
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map {
+                let property = parts
+                    .iter()
+                    .find_map(|p| p["properties"].get(key))
+                    .unwrap_or_else(|| panic!("{at}.{key} is not described"));
+                assert_matches(doc, property, field, &format!("{at}.{key}"));
+            }
+        }
+        Value::Array(items) => {
+            let item_schema = parts
+                .iter()
+                .find_map(|p| p.get("items"))
+                .unwrap_or_else(|| panic!("{at} is an array without described items"));
+            for (i, item) in items.iter().enumerate() {
+                assert_matches(doc, item_schema, item, &format!("{at}[{i}]"));
+            }
+        }
+        _ => {}
+    }
 }
 
 #[tokio::test]
@@ -568,26 +603,56 @@ async fn the_openapi_document_describes_what_the_api_answers() {
     let doc = reply.json();
     assert_eq!(doc["openapi"], "3.1.0");
 
-    let paths: Vec<&String> = doc["paths"].as_object().expect("paths").keys().collect();
-    for path in &paths {
-        let reply = get(&app, &format!("/api/v1{path}")).await;
-        assert_eq!(reply.status, StatusCode::OK, "{path} answers");
-    }
-    assert_eq!(paths.len(), 4, "a new route is added to the document");
-
-    let stats = get(&app, "/api/v1/indicators/stats").await.json();
-    assert_described(&doc, "Stats", &stats);
-    assert_described(&doc, "Summary", &stats["summary"]);
-    assert_described(&doc, "IndicatorStat", &stats["indicators"][0]);
-    assert_described(&doc, "TypicalOpinion", &stats["typical_opinions"][0]);
-
-    let page = get(&app, "/api/v1/reviews").await.json();
-    assert_described(&doc, "ReviewPage", &page);
-    for review in page["reviews"].as_array().expect("reviews") {
-        assert_described(&doc, "Review", review);
-        for mention in review["mentions"].as_array().expect("mentions") {
-            assert_described(&doc, "Mention", mention);
+    let paths = doc["paths"].as_object().expect("paths");
+    assert_eq!(paths.len(), 11, "a new route is added to the document");
+    for (path, item) in paths {
+        let operation = &item["get"];
+        // Required parameters are asked with their example value.
+        let mut query = Vec::new();
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            if parameter["required"] == true {
+                let name = parameter["name"].as_str().expect("name");
+                let example = parameter["example"].as_str().expect("an example");
+                query.push(format!("{name}={}", urlencode(example)));
+            }
+        }
+        let uri = format!("/api/v1{path}?{}", query.join("&"));
+        let reply = get(&app, &uri).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{uri} answers: {}",
+            reply.body
+        );
+        let content = &operation["responses"]["200"]["content"];
+        if let Some(schema) = content["application/json"].get("schema")
+            && path != "/openapi.json"
+        {
+            assert!(
+                reply.content_type().starts_with("application/json"),
+                "{uri}"
+            );
+            assert_matches(&doc, schema, &reply.json(), path);
+        } else {
+            let declared = content.as_object().expect("content").keys().next();
+            assert!(
+                declared.is_some_and(|t| reply.content_type().starts_with(t.as_str())),
+                "{uri} answers {}",
+                reply.content_type()
+            );
         }
     }
-    assert_described(&doc, "Health", &get(&app, "/api/v1/health").await.json());
+}
+
+/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -13,13 +13,16 @@
 //! Migrations live in `migrations/<backend>/NNNN_name.sql`, are embedded in the binary and
 //! are never edited once landed.
 
+pub mod facts;
 mod migrate;
 pub mod model;
 mod sqlite;
+pub mod stats;
 
 use async_trait::async_trait;
 use koubei_core::{Analysis, Polarity};
 
+pub use facts::{FactIndex, FactMention, FactRow, Revision, SharedIndex};
 pub use model::{
     AnalysedReview, BatchOutcome, Filter, IndicatorStat, ReviewPage, ReviewQuery, StoredMention,
     StoredReview, Summary, TypicalOpinion,
@@ -119,4 +122,15 @@ pub trait Store: Send + Sync {
 
     /// One page of the reviews behind a number.
     async fn reviews(&self, workspace: &str, query: &ReviewQuery) -> Result<ReviewPage>;
+
+    /// The workspace's change counters (zero for a workspace that does not exist).
+    async fn revision(&self, workspace: &str) -> Result<Revision>;
+
+    /// Up to `limit` reviews with an id greater than `after_id`, in id order, in the compact
+    /// form a [`FactIndex`] keeps.
+    async fn fact_rows(&self, workspace: &str, after_id: i64, limit: u32) -> Result<Vec<FactRow>>;
+
+    /// The stored reviews with these ids, with their mentions, in the order of `ids`
+    /// (ids that are not stored are left out).
+    async fn reviews_by_ids(&self, workspace: &str, ids: &[i64]) -> Result<Vec<StoredReview>>;
 }

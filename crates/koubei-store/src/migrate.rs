@@ -17,11 +17,18 @@ pub(crate) struct Migration {
 }
 
 /// The SQLite migrations, oldest first.
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/sqlite/0001_init.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "revisions",
+        sql: include_str!("../migrations/sqlite/0002_revisions.sql"),
+    },
+];
 
 /// Applies every migration that `pool`'s database lacks, each in its own transaction.
 pub(crate) async fn run_sqlite(pool: &SqlitePool, db: &str) -> Result<()> {

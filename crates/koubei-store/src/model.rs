@@ -44,6 +44,8 @@ pub struct Filter {
     pub model: Option<String>,
     /// A substring of the review or follow-up text.
     pub keyword: Option<String>,
+    /// The review's own polarity.
+    pub polarity: Option<Polarity>,
     /// Count reviews whose flags exclude them by default (default reviews, spam, ...).
     pub include_flagged: bool,
 }
@@ -128,8 +130,8 @@ pub struct ReviewQuery {
     pub filter: Filter,
     /// Indicator path; its descendants match too.
     pub indicator: Option<String>,
-    /// With an indicator: the polarity of its mentions; without: the review's polarity.
-    pub polarity: Option<Polarity>,
+    /// The polarity of the matching mentions (with an indicator or a typical opinion).
+    pub mention_polarity: Option<Polarity>,
     /// Only reviews with a mention counted towards this typical opinion (吸力大).
     pub typical: Option<String>,
     /// 1-based page number.

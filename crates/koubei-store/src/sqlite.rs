@@ -13,6 +13,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
+use crate::facts::{FactMention, FactRow, Revision};
 use crate::model::*;
 use crate::{Reanalysis, Result, ReviewText, Store, StoreError, migrate};
 
@@ -92,6 +93,9 @@ impl Store for SqliteStore {
             )
             .await?;
         }
+        if outcome.inserted > 0 {
+            bump(&mut tx, workspace, "revision").await?;
+        }
         tx.commit().await?;
         Ok(outcome)
     }
@@ -157,6 +161,9 @@ impl Store for SqliteStore {
                 item.followup.as_ref(),
             )
             .await?;
+        }
+        if !items.is_empty() {
+            bump(&mut tx, workspace, "epoch").await?;
         }
         tx.commit().await?;
         Ok(())
@@ -293,6 +300,116 @@ impl Store for SqliteStore {
             reviews,
         })
     }
+
+    async fn revision(&self, workspace: &str) -> Result<Revision> {
+        let row = sqlx::query("SELECT revision, epoch FROM workspaces WHERE id = ?")
+            .bind(workspace)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(Revision::default());
+        };
+        Ok(Revision {
+            revision: row.try_get("revision")?,
+            epoch: row.try_get("epoch")?,
+        })
+    }
+
+    async fn fact_rows(&self, workspace: &str, after_id: i64, limit: u32) -> Result<Vec<FactRow>> {
+        let rows = sqlx::query(
+            "SELECT id, created_at, channel, brand, category, series, model, polarity,
+                excluded, text, followup_text
+             FROM reviews WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(workspace)
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut facts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let polarity: Option<String> = row.try_get("polarity")?;
+            facts.push(FactRow {
+                id: row.try_get("id")?,
+                created_at: parse_time(row.try_get("created_at")?),
+                channel: row.try_get("channel")?,
+                brand: row.try_get("brand")?,
+                category: row.try_get("category")?,
+                series: row.try_get("series")?,
+                model: row.try_get("model")?,
+                polarity: polarity.as_deref().map(parse_polarity).transpose()?,
+                excluded: row.try_get("excluded")?,
+                text: row.try_get("text")?,
+                followup_text: row.try_get("followup_text")?,
+                mentions: Vec::new(),
+            });
+        }
+        let (Some(first), Some(last)) = (facts.first(), facts.last()) else {
+            return Ok(facts);
+        };
+        let mentions = sqlx::query(
+            "SELECT review_id, indicator_path, typical, polarity FROM mentions
+             WHERE workspace_id = ? AND review_id >= ? AND review_id <= ?
+             ORDER BY review_id, part, start_char",
+        )
+        .bind(workspace)
+        .bind(first.id)
+        .bind(last.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut at = 0;
+        for row in &mentions {
+            let review_id: i64 = row.try_get("review_id")?;
+            while at < facts.len() && facts[at].id < review_id {
+                at += 1;
+            }
+            let Some(fact) = facts.get_mut(at).filter(|f| f.id == review_id) else {
+                return Err(StoreError::Corrupt(format!(
+                    "mention of review {review_id}, which is not in the workspace"
+                )));
+            };
+            fact.mentions.push(FactMention {
+                indicator: row.try_get("indicator_path")?,
+                typical: row.try_get("typical")?,
+                polarity: parse_polarity(row.try_get("polarity")?)?,
+            });
+        }
+        Ok(facts)
+    }
+
+    async fn reviews_by_ids(&self, workspace: &str, ids: &[i64]) -> Result<Vec<StoredReview>> {
+        let mut found: HashMap<i64, StoredReview> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM reviews WHERE workspace_id = ");
+            q.push_bind(workspace.to_string());
+            q.push(" AND id IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&self.pool).await? {
+                let review = review_from_row(&row)?;
+                found.insert(review.id, review);
+            }
+        }
+        let mut reviews: Vec<StoredReview> = ids.iter().filter_map(|id| found.remove(id)).collect();
+        for chunk in reviews.chunks_mut(500) {
+            attach_mentions(&self.pool, workspace, chunk).await?;
+        }
+        Ok(reviews)
+    }
+}
+
+/// Adds one to a workspace's change counter (`revision` or `epoch`).
+async fn bump(conn: &mut SqliteConnection, workspace: &str, counter: &'static str) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE workspaces SET {counter} = {counter} + 1 WHERE id = ?"
+    )))
+    .bind(workspace)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 async fn insert_review(
@@ -412,6 +529,9 @@ fn push_filter(q: &mut QueryBuilder<Sqlite>, workspace: &str, filter: &Filter) {
             .push_bind(pattern)
             .push(" ESCAPE '\\')");
     }
+    if let Some(p) = filter.polarity {
+        q.push(" AND r.polarity = ").push_bind(p.as_str());
+    }
     if !filter.include_flagged {
         q.push(" AND r.excluded = 0");
     }
@@ -430,7 +550,8 @@ fn push_mention_filter(q: &mut QueryBuilder<Sqlite>, workspace: &str, filter: &F
 /// Appends the filter plus the drill-down conditions of a review query.
 fn push_review_query(q: &mut QueryBuilder<Sqlite>, workspace: &str, query: &ReviewQuery) {
     push_filter(q, workspace, &query.filter);
-    let by_mention = query.indicator.is_some() || query.typical.is_some();
+    let by_mention =
+        query.indicator.is_some() || query.typical.is_some() || query.mention_polarity.is_some();
     if by_mention {
         q.push(" AND EXISTS (SELECT 1 FROM mentions m WHERE m.review_id = r.id");
         if let Some(path) = &query.indicator {
@@ -440,12 +561,10 @@ fn push_review_query(q: &mut QueryBuilder<Sqlite>, workspace: &str, query: &Revi
         if let Some(typical) = &query.typical {
             q.push(" AND m.typical = ").push_bind(typical.clone());
         }
-        if let Some(p) = query.polarity {
+        if let Some(p) = query.mention_polarity {
             q.push(" AND m.polarity = ").push_bind(p.as_str());
         }
         q.push(")");
-    } else if let Some(p) = query.polarity {
-        q.push(" AND r.polarity = ").push_bind(p.as_str());
     }
 }
 

@@ -137,7 +137,7 @@ async fn drill_down_finds_the_reviews_behind_a_number() {
         .expect("insert");
     let query = ReviewQuery {
         indicator: Some("产品/清洁能力".into()),
-        polarity: Some(Polarity::Positive),
+        mention_polarity: Some(Polarity::Positive),
         ..ReviewQuery::default()
     };
     let page = store.reviews(WS, &query).await.expect("reviews");

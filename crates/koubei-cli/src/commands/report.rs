@@ -20,6 +20,7 @@ pub async fn run(args: ReportArgs) -> Result<ExitCode> {
         series: args.series.clone(),
         model: args.model.clone(),
         keyword: args.keyword.clone(),
+        polarity: args.polarity,
         include_flagged: args.include_flagged,
     }
     .cleaned();

@@ -26,7 +26,23 @@ pub async fn serve(store: Arc<dyn Store>, workspace: String, addr: SocketAddr) -
     println!(
         "koubei dashboard: http://{local}/   (API: http://{local}/api/v1/health; Ctrl-C stops)"
     );
-    koubei_server::serve(listener, AppState { store, workspace })
+    let state = AppState::new(store, workspace);
+    // Load the dashboard's index while the server already listens; the first requests
+    // wait for it rather than fail.
+    let index = state.index.clone();
+    let (loading_store, loading_workspace) = (state.store.clone(), state.workspace.clone());
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match index.refresh(loading_store.as_ref()).await {
+            Ok(()) => tracing::info!(
+                workspace = %loading_workspace,
+                seconds = started.elapsed().as_secs_f64(),
+                "dashboard index loaded"
+            ),
+            Err(error) => tracing::error!(%error, "cannot load the dashboard index"),
+        }
+    });
+    koubei_server::serve(listener, state)
         .await
         .context("server stopped with an error")
 }
