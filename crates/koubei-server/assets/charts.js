@@ -49,7 +49,8 @@ function onCategoryClick(chart, onPick) {
   zr.on('click', (event) => {
     const point = [event.offsetX, event.offsetY];
     if (!chart.containPixel('grid', point)) return;
-    const [index] = chart.convertFromPixel({ xAxisIndex: 0 }, point);
+    // In the grid's data coordinates a category axis gives the category's index.
+    const [index] = chart.convertFromPixel({ gridIndex: 0 }, point);
     if (Number.isInteger(index) && index >= 0) onPick(index);
   });
   zr.on('mousemove', (event) => {

@@ -51,6 +51,15 @@ async function checkNoInjection(page, view) {
   check(injected === 0, `${view}: ${injected} element(s) injected from data`);
 }
 
+/** Opens a chart's tooltip on one data item, as hovering it would. */
+async function showTooltip(page, selector, seriesIndex, dataIndex) {
+  await page.evaluate(([sel, series, index]) => {
+    const chart = globalThis.echarts.getInstanceByDom(document.querySelector(sel));
+    chart.dispatchAction({ type: 'showTip', seriesIndex: series, dataIndex: index });
+  }, [selector, seriesIndex, dataIndex]);
+  await page.waitForTimeout(200);
+}
+
 /** The page's body is not wider than its window (no sideways scrolling of the page). */
 async function checkFits(page, view) {
   const [scroll, width] = await page.evaluate(() =>
@@ -75,6 +84,9 @@ try {
     dialog.dismiss();
   });
   page.on('pageerror', (error) => failures.push('script error: ' + error.message));
+  // Chromium reports a blocked script, style or eval both on the console and as an event.
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    (event) => console.error('Content Security Policy violation: ' + event.violatedDirective)));
   page.on('console', (message) => {
     if (message.text().includes('Content Security Policy')) {
       failures.push('CSP report: ' + message.text());
@@ -91,6 +103,7 @@ try {
     check(mentioned.includes('吸力'), 'most mentioned lists 吸力: ' + mentioned.join(' '));
     check(await page.locator('#opinions li a').count() > 0, 'typical opinions are listed');
     check(await page.locator('#alerts li.empty').count() === 1, 'alerts show the empty state');
+    await showTooltip(page, '#trend-chart', 0, 3);
     await checkNoInjection(page, 'overview');
     await page.screenshot({ path: shots + '/overview.png', fullPage: true });
   });
@@ -226,7 +239,8 @@ try {
     const cells = await texts(page, '#compare tbody td.num');
     check(cells.some((c) => /\d+\.\d% \(\d+\.\d–\d+\.\d\)/.test(c)),
       'cells show satisfaction with its interval: ' + cells.slice(0, 3).join(' | '));
-    await checkNoInjection(page, 'compare');
+    await showTooltip(page, '#interval-chart', 2, 1);
+    await checkNoInjection(page, 'compare with a tooltip on <b>乙</b>');
     await page.screenshot({ path: shots + '/compare.png', fullPage: true });
   });
 
