@@ -37,6 +37,10 @@ export function mountChart(container) {
     locale: lang === 'en' ? 'EN' : 'ZH',
   });
   new ResizeObserver(() => chart.resize()).observe(container);
+  // The canvas says nothing to a screen reader; the section's heading names the chart.
+  const heading = container.closest('section')?.querySelector('h2');
+  container.setAttribute('role', 'img');
+  if (heading) container.setAttribute('aria-label', heading.textContent.trim());
   return chart;
 }
 

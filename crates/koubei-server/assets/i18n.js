@@ -36,6 +36,7 @@ const STRINGS = {
     'filter.keyword': '关键词',
     'filter.keyword_hint': '评论或追评中的文字',
     'filter.polarity': '整体情感',
+    'filter.mention_polarity': '提及情感',
     'filter.include_flagged': '包含已标记评论',
     'filter.all': '全部',
     'filter.apply': '筛选',
@@ -138,6 +139,7 @@ const STRINGS = {
 
     'reviews.export': '导出 Excel',
     'reviews.export_hint': '把当前筛选出的全部评论下载为 .xlsx 文件',
+    'reviews.export_too_many': '一次最多导出 {limit} 条评论，请先缩小筛选范围',
     'reviews.total': '共 {count} 条评论',
     'reviews.none': '没有符合条件的评论',
     'reviews.chip_indicator': '指标：{value}',
@@ -205,6 +207,7 @@ const STRINGS = {
     'filter.keyword': 'Keyword',
     'filter.keyword_hint': 'Text in the review or its follow-up',
     'filter.polarity': 'Review polarity',
+    'filter.mention_polarity': 'Mention polarity',
     'filter.include_flagged': 'Include flagged reviews',
     'filter.all': 'All',
     'filter.apply': 'Apply',
@@ -307,6 +310,7 @@ const STRINGS = {
 
     'reviews.export': 'Export to Excel',
     'reviews.export_hint': 'Download every review of this selection as an .xlsx file',
+    'reviews.export_too_many': 'An export holds at most {limit} reviews: narrow the filter first',
     'reviews.total': '{count} reviews',
     'reviews.none': 'No review matches the filter',
     'reviews.chip_indicator': 'Indicator: {value}',

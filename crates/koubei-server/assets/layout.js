@@ -90,7 +90,7 @@ function buildFilterBar(form, path, params, keep) {
     field('keyword', el('input', {
       type: 'search', name: 'keyword', placeholder: t('filter.keyword_hint'),
     })),
-    field('polarity', choice('polarity', POLARITIES, polarityLabel)),
+    el('label', {}, polarityCaption(params), choice('polarity', POLARITIES, polarityLabel)),
     el('label', { class: 'check' },
       el('input', { type: 'checkbox', name: 'include_flagged', value: '1' }),
       t('filter.include_flagged')),
@@ -106,6 +106,15 @@ function buildFilterBar(form, path, params, keep) {
   submitCleanly(form);
   form.elements.brand.addEventListener('change', () => narrowModels(form));
   fillOptions(form, params);
+}
+
+/**
+ * With an indicator or typical opinion, the drill-down reads `polarity` as the polarity
+ * of those mentions rather than of the whole review; the caption says which.
+ */
+function polarityCaption(params) {
+  const isMention = params.get('indicator') || params.get('typical');
+  return t(isMention ? 'filter.mention_polarity' : 'filter.polarity');
 }
 
 /** A drop-down with "all" first; `entries` are [value, label] pairs. */

@@ -11,6 +11,8 @@ import { reviewItems } from './review-list.js';
 import { t } from './i18n.js';
 
 const DRILL_KEYS = ['indicator', 'typical'];
+/** The most reviews one export holds (the export route answers 400 beyond it). */
+const EXPORT_LIMIT = 100000;
 
 const { params, filters } = startPage({
   page: 'reviews', path: '/reviews', keep: [...DRILL_KEYS, 'page_size'],
@@ -29,10 +31,20 @@ async function load() {
   const page = await fetchJson('/api/v1/reviews?' + params.toString());
   document.getElementById('total').textContent =
     t('reviews.total', { count: formatCount(page.total) });
+  if (page.total > EXPORT_LIMIT) disableExport();
   const focus = { indicator, polarity: indicator || typical ? polarity : '' };
   document.getElementById('reviews').replaceChildren(...reviewItems(page.reviews, { filters, focus }));
   renderPager(page);
   if (!page.reviews.length) showStatus(t('reviews.none'));
+}
+
+/** Turns the export link into a note: the selection is too large for one file. */
+function disableExport() {
+  const link = document.getElementById('export');
+  link.removeAttribute('href');
+  link.setAttribute('aria-disabled', 'true');
+  link.classList.add('disabled');
+  link.setAttribute('title', t('reviews.export_too_many', { limit: formatCount(EXPORT_LIMIT) }));
 }
 
 /** The export route with the page's selection, without paging. */

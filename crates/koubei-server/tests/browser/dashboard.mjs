@@ -175,6 +175,10 @@ try {
     check(await page.locator('#reviews mark.focus').count() > 0, 'the opened mentions stand out');
     const chips = await texts(page, '#chips .chip span');
     check(chips.some((c) => c.includes(SUCTION)), 'the indicator shows as a chip: ' + chips);
+    const exportHref = new URL(await page.getAttribute('#export', 'href'), base);
+    check(exportHref.pathname === '/api/v1/reviews/export'
+      && exportHref.searchParams.get('indicator') === SUCTION,
+    'the export link carries the selection: ' + exportHref);
     await Promise.all([
       page.waitForURL((next) => !next.searchParams.has('indicator')),
       page.click('#chips .chip[data-key=indicator] a.remove'),
@@ -279,7 +283,9 @@ try {
   await step('narrow and wide screens', async () => {
     for (const width of [800, 2560]) {
       await page.setViewportSize({ width, height: 900 });
-      for (const path of ['/', '/indicators', '/compare']) {
+      const views = ['/', '/indicators', `/indicator?indicator=${SUCTION}`, '/reviews', '/compare',
+        '/service'];
+      for (const path of views) {
         await page.goto(base + path, { waitUntil: 'networkidle' });
         await checkFits(page, `${path} at ${width}px`);
       }
