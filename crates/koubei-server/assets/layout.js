@@ -90,7 +90,7 @@ function buildFilterBar(form, path, params, keep) {
     field('keyword', el('input', {
       type: 'search', name: 'keyword', placeholder: t('filter.keyword_hint'),
     })),
-    el('label', {}, polarityCaption(params), choice('polarity', POLARITIES, polarityLabel)),
+    el('label', {}, polarityCaption(path, params), choice('polarity', POLARITIES, polarityLabel)),
     el('label', { class: 'check' },
       el('input', { type: 'checkbox', name: 'include_flagged', value: '1' }),
       t('filter.include_flagged')),
@@ -112,8 +112,8 @@ function buildFilterBar(form, path, params, keep) {
  * With an indicator or typical opinion, the drill-down reads `polarity` as the polarity
  * of those mentions rather than of the whole review; the caption says which.
  */
-function polarityCaption(params) {
-  const isMention = params.get('indicator') || params.get('typical');
+function polarityCaption(path, params) {
+  const isMention = path === '/reviews' && (params.get('indicator') || params.get('typical'));
   return t(isMention ? 'filter.mention_polarity' : 'filter.polarity');
 }
 

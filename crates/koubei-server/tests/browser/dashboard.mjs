@@ -175,6 +175,7 @@ try {
     check(await page.locator('#reviews mark.focus').count() > 0, 'the opened mentions stand out');
     const chips = await texts(page, '#chips .chip span');
     check(chips.some((c) => c.includes(SUCTION)), 'the indicator shows as a chip: ' + chips);
+    await page.screenshot({ path: shots + '/reviews.png' });
     const exportHref = new URL(await page.getAttribute('#export', 'href'), base);
     check(exportHref.pathname === '/api/v1/reviews/export'
       && exportHref.searchParams.get('indicator') === SUCTION,
@@ -191,7 +192,7 @@ try {
     const shown = await texts(page, '#reviews li.review .text');
     check(shown.includes(HOSTILE), 'the hostile review shows its markup as text');
     await checkNoInjection(page, 'reviews');
-    await page.screenshot({ path: shots + '/reviews.png', fullPage: true });
+    await page.screenshot({ path: shots + '/reviews-hostile.png', fullPage: true });
   });
 
   await step('export', async () => {
