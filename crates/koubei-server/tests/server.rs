@@ -362,6 +362,18 @@ async fn assets_are_served_with_their_content_types() {
     let charts = get(&app, "/assets/vendor/echarts.min.js").await;
     assert_eq!(charts.status, StatusCode::OK);
     assert!(charts.body.contains("Apache License"));
+    // The browser keeps the chart library until its content changes.
+    let tag = charts.header("etag").expect("an ETag").to_string();
+    let request = Request::get("/assets/vendor/echarts.min.js")
+        .header("if-none-match", &tag)
+        .body(Body::empty())
+        .expect("request");
+    let again = app.clone().oneshot(request).await.expect("response");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_ne!(
+        get(&app, "/assets/app.css").await.header("etag"),
+        Some(tag.as_str())
+    );
     // Vendored files live under their own prefix only.
     let escaped = get(&app, "/assets/vendor%2Fecharts.min.js").await;
     assert_eq!(escaped.status, StatusCode::NOT_FOUND);
