@@ -60,6 +60,9 @@ pub struct FactRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactMention {
     pub indicator: String,
+    /// The indicator's id in its tree, and its external code (SemEval category) if any.
+    pub indicator_id: String,
+    pub code: Option<String>,
     pub typical: String,
     pub polarity: Polarity,
 }
@@ -376,6 +379,9 @@ pub struct FactIndex {
     m_polarity: Vec<u8>,
     m_typical: Vec<u32>,
     indicators: Dict,
+    /// Per indicator: the smallest tree id and code its own mentions carry, as the SQL
+    /// statistics report them (`None` for a path only seen as an ancestor).
+    indicator_meta: Vec<Option<(String, Option<String>)>>,
     parent: Vec<u32>,
     depth: Vec<u8>,
     typicals: Dict,
@@ -493,6 +499,19 @@ impl FactIndex {
         self.text_end.push(self.text.len());
         for m in &row.mentions {
             let indicator = self.intern_indicator(&m.indicator);
+            let meta = &mut self.indicator_meta[indicator as usize];
+            match meta {
+                None => *meta = Some((m.indicator_id.clone(), m.code.clone())),
+                Some((id, code)) => {
+                    if m.indicator_id < *id {
+                        *id = m.indicator_id.clone();
+                    }
+                    // As SQL's MIN(code): the smallest code, NULLs ignored.
+                    if m.code.is_some() && (code.is_none() || m.code < *code) {
+                        *code = m.code.clone();
+                    }
+                }
+            }
             self.m_indicator.push(indicator);
             self.m_polarity.push(mention_code(m.polarity));
             let typical = if m.typical.is_empty() {
@@ -516,6 +535,7 @@ impl FactIndex {
         };
         let id = self.indicators.intern(path);
         self.parent.push(parent);
+        self.indicator_meta.push(None);
         let depth = if parent == NONE {
             0
         } else {
@@ -711,10 +731,11 @@ impl FactIndex {
 
     fn stat(&self, id: u32, c: &Counts) -> IndicatorStat {
         let path = self.indicators.name(id);
+        let (indicator_id, code) = self.indicator_meta[id as usize].clone().unwrap_or_default();
         IndicatorStat {
             indicator: path.to_string(),
-            indicator_id: String::new(),
-            code: None,
+            indicator_id,
+            code,
             depth: self.depth[id as usize] as usize,
             mentions: c.iter().sum(),
             positive: c[0],
@@ -1239,6 +1260,8 @@ mod tests {
                 .iter()
                 .map(|&(indicator, typical, polarity)| FactMention {
                     indicator: indicator.into(),
+                    indicator_id: String::new(),
+                    code: None,
                     typical: typical.into(),
                     polarity,
                 })

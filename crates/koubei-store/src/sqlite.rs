@@ -108,7 +108,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<ReviewText>> {
         let rows = sqlx::query(
             "SELECT id, category, text, followup_text FROM reviews
-             WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?",
+             WHERE +workspace_id = ? AND id > ? ORDER BY id LIMIT ?",
         )
         .bind(workspace)
         .bind(after_id)
@@ -315,11 +315,14 @@ impl Store for SqliteStore {
         })
     }
 
+    // Here and in the other id-range reads, `+workspace_id` keeps SQLite from walking a
+    // workspace-prefixed index (every row of the workspace, then a sort) when the rowid or
+    // review_id range it is given is far narrower.
     async fn fact_rows(&self, workspace: &str, after_id: i64, limit: u32) -> Result<Vec<FactRow>> {
         let rows = sqlx::query(
             "SELECT id, created_at, channel, brand, category, series, model, polarity,
                 excluded, text, followup_text
-             FROM reviews WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?",
+             FROM reviews WHERE +workspace_id = ? AND id > ? ORDER BY id LIMIT ?",
         )
         .bind(workspace)
         .bind(after_id)
@@ -348,8 +351,9 @@ impl Store for SqliteStore {
             return Ok(facts);
         };
         let mentions = sqlx::query(
-            "SELECT review_id, indicator_path, typical, polarity FROM mentions
-             WHERE workspace_id = ? AND review_id >= ? AND review_id <= ?
+            "SELECT review_id, indicator_path, indicator_id, code, typical, polarity
+             FROM mentions
+             WHERE +workspace_id = ? AND review_id >= ? AND review_id <= ?
              ORDER BY review_id, part, start_char",
         )
         .bind(workspace)
@@ -370,6 +374,8 @@ impl Store for SqliteStore {
             };
             fact.mentions.push(FactMention {
                 indicator: row.try_get("indicator_path")?,
+                indicator_id: row.try_get("indicator_id")?,
+                code: row.try_get("code")?,
                 typical: row.try_get("typical")?,
                 polarity: parse_polarity(row.try_get("polarity")?)?,
             });
@@ -699,7 +705,7 @@ async fn attach_mentions(
     if reviews.is_empty() {
         return Ok(());
     }
-    let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM mentions WHERE workspace_id = ");
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM mentions WHERE +workspace_id = ");
     q.push_bind(workspace.to_string());
     q.push(" AND review_id IN (");
     let mut ids = q.separated(", ");
