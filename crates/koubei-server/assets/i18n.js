@@ -126,6 +126,7 @@ const STRINGS = {
     'change.points': '{value} 个百分点',
 
     'detail.heading': '指标详情',
+    'detail.crumbs': '上级指标',
     'detail.missing': '缺少参数 indicator：请从指标树打开一个指标',
     'detail.trend': '提及趋势',
     'detail.positive_opinions': '正面典型观点',
@@ -297,6 +298,7 @@ const STRINGS = {
     'change.points': '{value} points',
 
     'detail.heading': 'Indicator',
+    'detail.crumbs': 'Parent indicators',
     'detail.missing': 'No indicator given: open one from the indicator tree',
     'detail.trend': 'Mentions over time',
     'detail.positive_opinions': 'Positive typical opinions',
