@@ -386,7 +386,7 @@ impl Store for SqliteStore {
     async fn reviews_by_ids(&self, workspace: &str, ids: &[i64]) -> Result<Vec<StoredReview>> {
         let mut found: HashMap<i64, StoredReview> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM reviews WHERE workspace_id = ");
+            let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM reviews WHERE +workspace_id = ");
             q.push_bind(workspace.to_string());
             q.push(" AND id IN (");
             let mut list = q.separated(", ");

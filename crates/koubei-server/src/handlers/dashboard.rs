@@ -58,6 +58,24 @@ where
         .map_err(|e| ApiError::Internal(format!("dashboard query stopped: {e}")))
 }
 
+/// Runs `a` on a second thread and `b` on this one, and returns both answers: the
+/// dashboard's scans are independent and the machine has more than one core.
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB,
+    RA: Send,
+{
+    std::thread::scope(|scope| {
+        let first = scope.spawn(a);
+        let second = b();
+        let first = first
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    })
+}
+
 /// An indicator with its counts and ratios.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndicatorRow {
@@ -140,12 +158,23 @@ pub async fn overview(
     let granularity = params.granularity()?;
     let filter = params.filter.into_filter()?;
     let answer = with_index(&state, move |index| {
-        let stats = index.indicator_stats(&filter);
+        // Two halves of the work on two threads: the scans are independent.
+        let ((stats, summary), (trend, (typical_opinions, negative_reasons))) = join(
+            || (index.indicator_stats(&filter), index.summary(&filter)),
+            || {
+                (
+                    index.trend::<&str>(&filter, None, granularity),
+                    (
+                        index.typical_opinions(&filter, None, None, TOP as u32),
+                        index.typical_opinions(&filter, None, Some(Polarity::Negative), TOP as u32),
+                    ),
+                )
+            },
+        );
         let roots: Vec<&IndicatorStat> = stats.iter().filter(|s| s.depth == 0).collect();
         let positive: u64 = roots.iter().map(|s| s.positive).sum();
         let negative: u64 = roots.iter().map(|s| s.negative).sum();
         let mentions: u64 = roots.iter().map(|s| s.mentions).sum();
-        let summary = index.summary(&filter);
         let deep = stats.iter().any(|s| s.depth > 0);
         let candidates: Vec<&IndicatorStat> =
             stats.iter().filter(|s| !deep || s.depth > 0).collect();
@@ -168,17 +197,12 @@ pub async fn overview(
                 net_sentiment: (mentions > 0)
                     .then(|| (positive as f64 - negative as f64) / mentions as f64),
             },
-            trend: index.trend::<&str>(&filter, None, granularity),
+            trend,
             most_mentioned: top_by(|s| s.mentions),
             most_praised: top_by(|s| s.positive),
             most_criticised: top_by(|s| s.negative),
-            typical_opinions: index.typical_opinions(&filter, None, None, TOP as u32),
-            negative_reasons: index.typical_opinions(
-                &filter,
-                None,
-                Some(Polarity::Negative),
-                TOP as u32,
-            ),
+            typical_opinions,
+            negative_reasons,
             alerts: Vec::new(),
         }
     })
@@ -274,9 +298,9 @@ fn tree_rows(
     periods: Option<(ComparedPeriod, Period)>,
 ) -> Vec<TreeRow> {
     let (now, before) = match periods {
-        Some((p, q)) => (
-            by_path(index.indicator_stats(&within(filter, p.from, p.to))),
-            by_path(index.indicator_stats(&within(filter, q.from, q.to))),
+        Some((p, q)) => join(
+            || by_path(index.indicator_stats(&within(filter, p.from, p.to))),
+            || by_path(index.indicator_stats(&within(filter, q.from, q.to))),
         ),
         None => (HashMap::new(), HashMap::new()),
     };
@@ -369,7 +393,27 @@ pub async fn detail(
         if !index.has_indicator(&path) {
             return None;
         }
-        let stats = index.indicator_stats(&filter);
+        let scope = [path.as_str()];
+        let ((stats, (positive_opinions, negative_opinions)), (trend, (by_channel, by_model))) =
+            join(
+                || {
+                    let typical =
+                        |p| index.typical_opinions(&filter, Some(&path), Some(p), TOP as u32);
+                    (
+                        index.indicator_stats(&filter),
+                        (typical(Polarity::Positive), typical(Polarity::Negative)),
+                    )
+                },
+                || {
+                    (
+                        index.trend(&filter, Some(&scope), granularity),
+                        (
+                            index.breakdown(&filter, Dimension::Channel, Some(&path)),
+                            index.breakdown(&filter, Dimension::Model, Some(&path)),
+                        ),
+                    )
+                },
+            );
         let own = stats
             .iter()
             .find(|s| s.indicator == path)
@@ -386,8 +430,6 @@ pub async fn detail(
             .collect();
         children.sort_by_key(|c| std::cmp::Reverse(c.mentions));
         let share = |n: u64| (own.negative > 0).then(|| n as f64 / own.negative as f64);
-        let negative_opinions =
-            index.typical_opinions(&filter, Some(&path), Some(Polarity::Negative), TOP as u32);
         let mut reasons: Vec<NegativeReason> = children
             .iter()
             .filter(|c| c.negative > 0)
@@ -414,18 +456,13 @@ pub async fn detail(
         }
         Some(Detail {
             indicator: IndicatorRow::from(&own),
-            trend: index.trend(&filter, Some(&[path.as_str()]), granularity),
+            trend,
             children: children.into_iter().map(IndicatorRow::from).collect(),
-            positive_opinions: index.typical_opinions(
-                &filter,
-                Some(&path),
-                Some(Polarity::Positive),
-                TOP as u32,
-            ),
+            positive_opinions,
             negative_opinions,
             negative_reasons: reasons,
-            by_channel: index.breakdown(&filter, Dimension::Channel, Some(&path)),
-            by_model: index.breakdown(&filter, Dimension::Model, Some(&path)),
+            by_channel,
+            by_model,
         })
     })
     .await?;
