@@ -13,9 +13,9 @@ use common::{WS, mention};
 use koubei_core::{Analysis, Flag, Mention, NewReview, Polarity};
 use koubei_server::{AppState, CONTENT_SECURITY_POLICY_VALUE, assets, router};
 use koubei_store::{
-    AnalysedReview, BatchOutcome, FactRow, Filter, IndicatorStat, Reanalysis, ReviewPage,
-    ReviewQuery, ReviewText, Revision, SqliteStore, Store, StoreError, StoredReview, Summary,
-    TypicalOpinion,
+    AlertRecord, AnalysedReview, BatchOutcome, DeliveryResult, DueDelivery, FactRow, Filter,
+    IndicatorStat, NewAlert, NewToken, Reanalysis, ReviewPage, ReviewQuery, ReviewText, Revision,
+    SqliteStore, Store, StoreError, StoredReview, Summary, TokenRecord, TypicalOpinion,
 };
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -481,6 +481,41 @@ impl Store for BrokenStore {
         Err(StoreError::Corrupt(SECRET.into()))
     }
     async fn reviews_by_ids(&self, _: &str, _: &[i64]) -> koubei_store::Result<Vec<StoredReview>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn create_token(&self, _: &str, _: &NewToken) -> koubei_store::Result<i64> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn find_token(&self, _: &str) -> koubei_store::Result<Option<TokenRecord>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn queue_alert(
+        &self,
+        _: &str,
+        _: &NewAlert,
+        _: &[String],
+    ) -> koubei_store::Result<Option<i64>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn last_alert_at(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> koubei_store::Result<Option<chrono::NaiveDateTime>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn due_deliveries(
+        &self,
+        _: &str,
+        _: chrono::NaiveDateTime,
+        _: u32,
+    ) -> koubei_store::Result<Vec<DueDelivery>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn record_delivery(&self, _: i64, _: &DeliveryResult) -> koubei_store::Result<()> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn recent_alerts(&self, _: &str, _: u32) -> koubei_store::Result<Vec<AlertRecord>> {
         Err(StoreError::Corrupt(SECRET.into()))
     }
 }

@@ -28,6 +28,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "revisions",
         sql: include_str!("../migrations/sqlite/0002_revisions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "intake_alerts",
+        sql: include_str!("../migrations/sqlite/0003_intake_alerts.sql"),
+    },
 ];
 
 /// Applies every migration that `pool`'s database lacks, each in its own transaction.

@@ -6,7 +6,7 @@
 //! is (positive − negative) / mentions. A **typical opinion** is a canonical aspect +
 //! opinion phrase (吸力大) counted over mentions.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use koubei_core::{Analysis, Mention, NewReview, Polarity};
 use serde::{Deserialize, Serialize};
 
@@ -181,4 +181,87 @@ pub struct ReviewPage {
     pub page: u32,
     pub page_size: u32,
     pub reviews: Vec<StoredReview>,
+}
+
+/// Who may push reviews: an API token as stored (its secret only as a SHA-256 digest).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub workspace: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl TokenRecord {
+    /// Whether the token may be used at `now` (not revoked, not expired).
+    pub fn is_valid_at(&self, now: NaiveDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
+}
+
+/// A token to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewToken {
+    pub name: String,
+    /// Lower-case hex SHA-256 of the secret the caller presents.
+    pub secret_sha256: String,
+    pub role: String,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+/// An alert to queue: stored once per `key`, with one delivery per channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    /// What makes two alerts the same one (`risk:冒烟:<review dedup key>`, `spike:…:<window>`).
+    pub key: String,
+    /// The rule's name, for cooldowns and the history.
+    pub rule: String,
+    pub severity: String,
+    pub title: String,
+    /// The rendered-independent message, as JSON.
+    pub message: serde_json::Value,
+}
+
+/// One delivery that is due: an alert for one channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub alert_id: i64,
+    pub channel: String,
+    pub attempts: u32,
+    pub message: serde_json::Value,
+}
+
+/// What became of a delivery attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeliveryResult {
+    Sent,
+    /// Try again at this time.
+    RetryAt(NaiveDateTime, String),
+    Failed(String),
+}
+
+/// An alert in the history, with where it went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertRecord {
+    pub id: i64,
+    pub rule: String,
+    pub severity: String,
+    pub title: String,
+    pub message: serde_json::Value,
+    pub created_at: NaiveDateTime,
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
+/// One channel's delivery of an alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeliveryRecord {
+    pub channel: String,
+    pub status: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
 }

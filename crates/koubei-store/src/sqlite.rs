@@ -405,6 +405,201 @@ impl Store for SqliteStore {
         }
         Ok(reviews)
     }
+    async fn create_token(&self, workspace: &str, token: &NewToken) -> Result<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tokens (workspace_id, name, secret_sha256, role, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(workspace)
+        .bind(&token.name)
+        .bind(&token.secret_sha256)
+        .bind(&token.role)
+        .bind(now_text())
+        .bind(token.expires_at.map(format_time))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn find_token(&self, secret_sha256: &str) -> Result<Option<TokenRecord>> {
+        let row = sqlx::query("SELECT * FROM tokens WHERE secret_sha256 = ?")
+            .bind(secret_sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let created: String = row.try_get("created_at")?;
+        Ok(Some(TokenRecord {
+            id: row.try_get("id")?,
+            workspace: row.try_get("workspace_id")?,
+            name: row.try_get("name")?,
+            role: row.try_get("role")?,
+            created_at: parse_time(Some(created))
+                .ok_or_else(|| StoreError::Corrupt("token creation time".into()))?,
+            expires_at: parse_time(row.try_get("expires_at")?),
+            revoked_at: parse_time(row.try_get("revoked_at")?),
+        }))
+    }
+
+    async fn queue_alert(
+        &self,
+        workspace: &str,
+        alert: &NewAlert,
+        channels: &[String],
+    ) -> Result<Option<i64>> {
+        let now = now_text();
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO alerts (workspace_id, alert_key, rule, severity, title, message, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (workspace_id, alert_key) DO NOTHING RETURNING id",
+        )
+        .bind(workspace)
+        .bind(&alert.key)
+        .bind(&alert.rule)
+        .bind(&alert.severity)
+        .bind(&alert.title)
+        .bind(alert.message.to_string())
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        for channel in channels {
+            sqlx::query(
+                "INSERT INTO deliveries (workspace_id, alert_id, channel, status, next_attempt_at)
+                 VALUES (?, ?, ?, 'pending', ?)",
+            )
+            .bind(workspace)
+            .bind(id)
+            .bind(channel)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    async fn last_alert_at(&self, workspace: &str, rule: &str) -> Result<Option<NaiveDateTime>> {
+        let at: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM alerts WHERE workspace_id = ? AND rule = ?",
+        )
+        .bind(workspace)
+        .bind(rule)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(parse_time(at))
+    }
+
+    async fn due_deliveries(
+        &self,
+        workspace: &str,
+        now: NaiveDateTime,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.alert_id, d.channel, d.attempts, a.message
+             FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+             WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.workspace_id = ?
+             ORDER BY d.next_attempt_at, d.id LIMIT ?",
+        )
+        .bind(format_time(now))
+        .bind(workspace)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let message: String = row.try_get("message")?;
+                Ok(DueDelivery {
+                    id: row.try_get("id")?,
+                    alert_id: row.try_get("alert_id")?,
+                    channel: row.try_get("channel")?,
+                    attempts: row.try_get::<i64, _>("attempts")? as u32,
+                    message: serde_json::from_str(&message)
+                        .map_err(|e| StoreError::Corrupt(format!("alert message: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_delivery(&self, delivery: i64, result: &DeliveryResult) -> Result<()> {
+        let now = now_text();
+        let query = match result {
+            DeliveryResult::Sent => sqlx::query(
+                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?,
+                 last_error = NULL WHERE id = ? AND status = 'pending'",
+            )
+            .bind(now)
+            .bind(delivery),
+            DeliveryResult::RetryAt(at, error) => sqlx::query(
+                "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?,
+                 last_error = ? WHERE id = ? AND status = 'pending'",
+            )
+            .bind(format_time(*at))
+            .bind(error)
+            .bind(delivery),
+            DeliveryResult::Failed(error) => sqlx::query(
+                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1,
+                 last_error = ? WHERE id = ? AND status = 'pending'",
+            )
+            .bind(error)
+            .bind(delivery),
+        };
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>> {
+        let rows = sqlx::query(
+            "SELECT * FROM alerts WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+        )
+        .bind(workspace)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut alerts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let message: String = row.try_get("message")?;
+            let deliveries = sqlx::query(
+                "SELECT channel, status, attempts, last_error, sent_at FROM deliveries
+                 WHERE alert_id = ? ORDER BY channel",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|d| {
+                Ok(DeliveryRecord {
+                    channel: d.try_get("channel")?,
+                    status: d.try_get("status")?,
+                    attempts: d.try_get::<i64, _>("attempts")? as u32,
+                    last_error: d.try_get("last_error")?,
+                    sent_at: parse_time(d.try_get("sent_at")?),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+            alerts.push(AlertRecord {
+                id,
+                rule: row.try_get("rule")?,
+                severity: row.try_get("severity")?,
+                title: row.try_get("title")?,
+                message: serde_json::from_str(&message)
+                    .map_err(|e| StoreError::Corrupt(format!("alert message: {e}")))?,
+                created_at: parse_time(row.try_get("created_at")?)
+                    .ok_or_else(|| StoreError::Corrupt("alert time".into()))?,
+                deliveries,
+            });
+        }
+        Ok(alerts)
+    }
+}
+
+/// The current UTC time as stored.
+fn now_text() -> String {
+    format_time(Utc::now().naive_utc())
 }
 
 /// Adds one to a workspace's change counter (`revision` or `epoch`).
