@@ -20,12 +20,14 @@ pub struct AnalysedReview {
 }
 
 /// What one batch insert did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BatchOutcome {
     pub inserted: u64,
     pub duplicates: u64,
     /// Inserted reviews that carry a flag excluding them from statistics.
     pub flagged: u64,
+    /// Per item of the batch, in order: its new id, or `None` for a duplicate.
+    pub stored: Vec<Option<i64>>,
 }
 
 /// Which reviews a report or view looks at. Every field is optional; empty strings

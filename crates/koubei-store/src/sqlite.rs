@@ -76,6 +76,7 @@ impl Store for SqliteStore {
         let mut outcome = BatchOutcome::default();
         for item in batch {
             let id = insert_review(&mut tx, workspace, item, engine_version, &imported_at).await?;
+            outcome.stored.push(id);
             let Some(id) = id else {
                 outcome.duplicates += 1;
                 continue;

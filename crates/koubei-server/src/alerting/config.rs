@@ -1,0 +1,333 @@
+//! The `[alerts]` part of the configuration file: where alerts go (channels) and what
+//! raises them (rules).
+//!
+//! ```toml
+//! [alerts]
+//! public_url = "http://dashboard.example.com:8080"   # for the links in messages
+//!
+//! [[alerts.channels]]
+//! name = "ops-wecom"
+//! kind = "wecom"
+//! url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
+//!
+//! [[alerts.channels]]
+//! name = "ops-dingtalk"
+//! kind = "dingtalk"
+//! url = "https://oapi.dingtalk.com/robot/send?access_token=…"
+//! secret = "SEC…"
+//!
+//! [[alerts.rules]]
+//! name = "safety"
+//! kind = "risk_words"           # the default safety words unless `words` lists others
+//! channels = ["ops-wecom", "ops-dingtalk"]
+//! cooldown_minutes = 30
+//! scope = { brand = "岚庭" }
+//! ```
+//!
+//! Secrets (webhook keys inside URLs, robot secrets, SMTP passwords, gateway headers) are
+//! held in [`Secret`], whose `Debug` and `Display` never show them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use koubei_alert::{RiskWord, TemplateEscape};
+use serde::Deserialize;
+
+/// A value that must never reach a log or a screen whole.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A webhook URL, shown without its query string (which holds the robot's key).
+pub fn shown_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?***"),
+        None => url.to_string(),
+    }
+}
+
+/// The whole `[alerts]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertConfig {
+    /// The dashboard's address as recipients reach it, for the links in messages.
+    #[serde(default = "default_public_url")]
+    pub public_url: String,
+    #[serde(default)]
+    pub channels: Vec<ChannelConfig>,
+    #[serde(default)]
+    pub rules: Vec<RuleConfig>,
+}
+
+fn default_public_url() -> String {
+    "http://127.0.0.1:8080".to_string()
+}
+
+/// How an e-mail connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// TLS from the first byte (port 465: QQ, 163, Aliyun, Exmail).
+    #[default]
+    Implicit,
+    /// Plain, then STARTTLS (port 587).
+    Starttls,
+    /// No encryption (a relay on the local network, or tests).
+    None,
+}
+
+/// One place alerts go.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ChannelConfig {
+    /// WeCom group robot; the URL carries the key.
+    Wecom { name: String, url: Secret },
+    /// DingTalk custom robot; with `secret`, messages are signed.
+    Dingtalk {
+        name: String,
+        url: Secret,
+        #[serde(default)]
+        secret: Option<Secret>,
+        /// Mobile numbers to @-mention.
+        #[serde(default)]
+        at_mobiles: Vec<String>,
+    },
+    /// Feishu custom bot; with `secret`, messages are signed.
+    Feishu {
+        name: String,
+        url: Secret,
+        #[serde(default)]
+        secret: Option<Secret>,
+    },
+    /// E-mail over SMTP.
+    Email {
+        name: String,
+        host: String,
+        #[serde(default)]
+        port: Option<u16>,
+        #[serde(default)]
+        tls: SmtpTls,
+        #[serde(default)]
+        username: Option<String>,
+        #[serde(default)]
+        password: Option<Secret>,
+        from: String,
+        to: Vec<String>,
+    },
+    /// Any SMS gateway that takes an HTTP request: URL, method, headers and a body
+    /// template with `{{text}}`, `{{title}}`, `{{link}}` … placeholders.
+    Sms {
+        name: String,
+        url: Secret,
+        #[serde(default = "default_method")]
+        method: String,
+        #[serde(default)]
+        headers: BTreeMap<String, Secret>,
+        body: String,
+        /// How values are written into the body: json (default), form or raw.
+        #[serde(default)]
+        escape: TemplateEscape,
+        /// When set, a 2xx answer counts only if its body contains this text.
+        #[serde(default)]
+        success_contains: Option<String>,
+    },
+}
+
+fn default_method() -> String {
+    "POST".to_string()
+}
+
+impl ChannelConfig {
+    pub fn name(&self) -> &str {
+        match self {
+            ChannelConfig::Wecom { name, .. }
+            | ChannelConfig::Dingtalk { name, .. }
+            | ChannelConfig::Feishu { name, .. }
+            | ChannelConfig::Email { name, .. }
+            | ChannelConfig::Sms { name, .. } => name,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ChannelConfig::Wecom { .. } => "wecom",
+            ChannelConfig::Dingtalk { .. } => "dingtalk",
+            ChannelConfig::Feishu { .. } => "feishu",
+            ChannelConfig::Email { .. } => "email",
+            ChannelConfig::Sms { .. } => "sms",
+        }
+    }
+}
+
+/// Which reviews a rule looks at; absent fields match everything.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    pub brand: Option<String>,
+    pub model: Option<String>,
+    pub category: Option<String>,
+    /// A channel as `koubei import --channel` takes it (jd, 京东, tmall …).
+    pub channel: Option<String>,
+}
+
+/// What raises an alert.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RuleConfig {
+    /// Safety and fault phrases in new reviews (the default list unless `words` is given).
+    RiskWords {
+        name: String,
+        #[serde(default)]
+        words: Option<Vec<RiskWord>>,
+        #[serde(default)]
+        scope: Scope,
+        /// After an alert for a phrase, the same phrase stays quiet this long.
+        #[serde(default = "default_cooldown")]
+        cooldown_minutes: u32,
+        channels: Vec<String>,
+    },
+}
+
+fn default_cooldown() -> u32 {
+    30
+}
+
+impl RuleConfig {
+    pub fn name(&self) -> &str {
+        match self {
+            RuleConfig::RiskWords { name, .. } => name,
+        }
+    }
+
+    pub fn channels(&self) -> &[String] {
+        match self {
+            RuleConfig::RiskWords { channels, .. } => channels,
+        }
+    }
+}
+
+impl AlertConfig {
+    /// Checks what serde cannot: names unique, every rule's channels defined, URLs that
+    /// look like URLs. Errors name the channel or rule.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut names = std::collections::HashSet::new();
+        for channel in &self.channels {
+            if !names.insert(channel.name()) {
+                return Err(format!(
+                    "alert channel {:?} is defined twice",
+                    channel.name()
+                ));
+            }
+            let url = match channel {
+                ChannelConfig::Wecom { url, .. }
+                | ChannelConfig::Dingtalk { url, .. }
+                | ChannelConfig::Feishu { url, .. }
+                | ChannelConfig::Sms { url, .. } => Some(url.expose()),
+                ChannelConfig::Email { .. } => None,
+            };
+            if let Some(url) = url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                return Err(format!(
+                    "alert channel {:?}: url must start with https:// (got {})",
+                    channel.name(),
+                    shown_url(url)
+                ));
+            }
+            if let ChannelConfig::Email { to, .. } = channel
+                && to.is_empty()
+            {
+                return Err(format!(
+                    "alert channel {:?}: `to` lists nobody",
+                    channel.name()
+                ));
+            }
+        }
+        let mut rules = std::collections::HashSet::new();
+        for rule in &self.rules {
+            if !rules.insert(rule.name()) {
+                return Err(format!("alert rule {:?} is defined twice", rule.name()));
+            }
+            for channel in rule.channels() {
+                if !names.contains(channel.as_str()) {
+                    return Err(format!(
+                        "alert rule {:?} sends to {channel:?}, which no [[alerts.channels]] defines",
+                        rule.name()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn channel(&self, name: &str) -> Option<&ChannelConfig> {
+        self.channels.iter().find(|c| c.name() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let channel = ChannelConfig::Dingtalk {
+            name: "d".into(),
+            url: Secret::new("https://oapi.dingtalk.com/robot/send?access_token=TOPSECRET"),
+            secret: Some(Secret::new("SECxyz")),
+            at_mobiles: vec![],
+        };
+        let shown = format!("{channel:?}");
+        assert!(
+            !shown.contains("TOPSECRET") && !shown.contains("SECxyz"),
+            "{shown}"
+        );
+        assert_eq!(
+            shown_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K"),
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?***"
+        );
+    }
+
+    #[test]
+    fn rules_must_name_defined_channels() {
+        let config: AlertConfig = toml::from_str(
+            r#"
+            [[channels]]
+            name = "w"
+            kind = "wecom"
+            url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K"
+
+            [[rules]]
+            name = "safety"
+            kind = "risk_words"
+            channels = ["w", "nope"]
+            "#,
+        )
+        .expect("parses");
+        let error = config.validate().expect_err("unknown channel");
+        assert!(error.contains("\"nope\""), "{error}");
+    }
+}
