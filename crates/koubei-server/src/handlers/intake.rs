@@ -15,7 +15,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use chrono::Utc;
-use koubei_engine::Input;
 use koubei_ingest::{ImportOptions, open_bytes};
 use koubei_store::AnalysedReview;
 use serde::Serialize;
@@ -176,21 +175,7 @@ pub async fn push(
 
 /// Runs the engine over a review's text and follow-up.
 fn analyse(engine: &koubei_engine::Engine, review: koubei_core::NewReview) -> AnalysedReview {
-    let category = review.category.as_deref();
-    let analysis = engine.analyze(&Input {
-        category,
-        ..Input::text(&review.text)
-    });
-    let followup = review
-        .followup_text
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .map(|text| {
-            engine.analyze(&Input {
-                category,
-                ..Input::text(text)
-            })
-        });
+    let (analysis, followup) = engine.analyze_review(&review);
     AnalysedReview {
         review,
         analysis,
