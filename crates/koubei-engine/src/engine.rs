@@ -136,6 +136,12 @@ impl Engine {
         (analysis, followup)
     }
 
+    /// The engine's text normaliser, for other readers of review text (risk words) to
+    /// read it the same way.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
     /// The tree with this id.
     pub fn taxonomy(&self, id: &str) -> Option<&Taxonomy> {
         self.trees.iter().find(|t| t.id == id)

@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health::show))
         .route("/openapi.json", get(openapi::show))
         .route("/options", get(dashboard::options))
+        .route("/alerts", get(dashboard::alerts))
         .route("/overview", get(dashboard::overview))
         .route("/indicators/stats", get(indicators::stats))
         .route("/indicators/tree", get(dashboard::tree))

@@ -413,9 +413,21 @@ async fn a_smoking_robot_reaches_every_channel_once() {
         .await
         .expect("json");
     assert_eq!(page["total"], 2);
-    let history = store.recent_alerts(WS, 10).await.expect("history");
-    assert_eq!(history.len(), 1);
-    assert!(history[0].deliveries.iter().all(|d| d.status == "sent"));
+    let history: Value = reqwest::get(format!("{}/api/v1/alerts", running.base))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let alerts = history["alerts"].as_array().expect("alerts");
+    assert_eq!(alerts.len(), 1, "{history}");
+    assert_eq!(alerts[0]["sent"].as_array().map(Vec::len), Some(5), "{history}");
+    assert!(
+        alerts[0]["link"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("/reviews?keyword=")),
+        "{history}"
+    );
     eprintln!("all five channels received the alert {took:?} after the push");
     running.stop().await;
 }

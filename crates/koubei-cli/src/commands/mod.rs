@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod alert;
 mod analyze;
 mod demo;
 mod eval;
@@ -8,6 +9,7 @@ mod import;
 mod reanalyze;
 mod report;
 mod serve;
+mod token;
 mod train;
 
 use std::process::ExitCode;
@@ -30,6 +32,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain(args) => explain::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
+        Command::Token(args) => token::run(args).await,
+        Command::Alert(args) => alert::run(args).await,
     }
 }
 

@@ -1,24 +1,64 @@
-//! `koubei serve`: the dashboard and the JSON API over a database.
+//! `koubei serve`: the dashboard, the JSON API and review intake over a database, with the
+//! alert rules and channels of the configuration file when there is one.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use koubei_engine::Engine;
 use koubei_server::AppState;
+use koubei_server::alerting::Alerting;
 use koubei_store::Store;
 
 use crate::cli::ServeArgs;
 use crate::commands::open_store;
+use crate::config::Config;
+use crate::pipeline::build_engine;
 
 pub async fn run(args: ServeArgs) -> Result<ExitCode> {
     let store = open_store(&args.store).await?;
-    serve(store, args.store.workspace.clone(), args.addr).await?;
+    let engine = build_engine(&args.store.taxonomy_paths)?;
+    serve(
+        store,
+        args.store.workspace.clone(),
+        args.addr,
+        engine,
+        Some(&args.config),
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Binds `addr`, prints where the dashboard is, and serves until Ctrl-C.
-pub async fn serve(store: Arc<dyn Store>, workspace: String, addr: SocketAddr) -> Result<()> {
+/// Binds `addr`, prints where the dashboard is, and serves until Ctrl-C. Pushed reviews
+/// are analysed by `engine`; alerts follow the `[alerts]` of `config` when that file exists.
+pub async fn serve(
+    store: Arc<dyn Store>,
+    workspace: String,
+    addr: SocketAddr,
+    engine: Engine,
+    config: Option<&Path>,
+) -> Result<()> {
+    let config = match config {
+        Some(path) => Config::read(path)?,
+        None => None,
+    };
+    let engine = Arc::new(engine);
+    let mut state = AppState::new(store, workspace).with_engine(engine.clone());
+    if let Some(config) = config {
+        let channels = config.alerts.channels.len();
+        let rules = config.alerts.rules.len();
+        let alerting = Arc::new(Alerting::new(config.alerts, engine.normalizer())?);
+        let sender = alerting.clone().run_sender(
+            state.store.clone(),
+            state.workspace.clone(),
+            std::future::pending(),
+        );
+        tokio::spawn(sender);
+        println!("alerts: {rules} rule(s) sending to {channels} channel(s)");
+        state = state.with_alerting(alerting);
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -26,7 +66,6 @@ pub async fn serve(store: Arc<dyn Store>, workspace: String, addr: SocketAddr) -
     println!(
         "koubei dashboard: http://{local}/   (API: http://{local}/api/v1/health; Ctrl-C stops)"
     );
-    let state = AppState::new(store, workspace);
     // Load the dashboard's index while the server already listens; the first requests
     // wait for it rather than fail.
     let index = state.index.clone();

@@ -128,14 +128,78 @@ pub struct OverviewSummary {
     pub net_sentiment: Option<f64>,
 }
 
-/// A recent alert as the overview lists it (alerting itself is not built yet).
+/// How many alerts the overview lists.
+const RECENT_ALERTS: u32 = 5;
+
+/// A recent alert as the overview lists it.
 #[derive(Debug, Serialize)]
 pub struct AlertItem {
     pub id: i64,
+    /// When it was raised (UTC), `YYYY-MM-DD HH:MM:SS`.
     pub at: String,
     pub severity: String,
     pub title: String,
+    /// The drill-down of the reviews behind it.
     pub link: String,
+    /// What it said happened.
+    pub what: String,
+    /// Channels it reached, and those still pending or failed.
+    pub sent: Vec<String>,
+    pub not_sent: Vec<String>,
+}
+
+/// The newest alerts, as the overview and `/api/v1/alerts` list them.
+pub(crate) async fn recent_alerts(
+    state: &AppState,
+    limit: u32,
+) -> Result<Vec<AlertItem>, ApiError> {
+    let records = state.store.recent_alerts(&state.workspace, limit).await?;
+    Ok(records
+        .into_iter()
+        .map(|a| {
+            let text = |key: &str| a.message[key].as_str().unwrap_or_default().to_string();
+            let (sent, not_sent): (Vec<_>, Vec<_>) =
+                a.deliveries.iter().partition(|d| d.status == "sent");
+            AlertItem {
+                id: a.id,
+                at: a.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                severity: a.severity.clone(),
+                title: a.title.clone(),
+                link: relative_link(&text("link")),
+                what: text("what"),
+                sent: sent.into_iter().map(|d| d.channel.clone()).collect(),
+                not_sent: not_sent
+                    .into_iter()
+                    .map(|d| format!("{} ({})", d.channel, d.status))
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+/// A message's absolute link made relative to this server (`/reviews?…`), so that the
+/// dashboard links to itself whatever address the messages were written for.
+fn relative_link(link: &str) -> String {
+    match link.find("/reviews?") {
+        Some(at) => link[at..].to_string(),
+        None => "/reviews".to_string(),
+    }
+}
+
+/// The alert history.
+#[derive(Debug, Serialize)]
+pub struct AlertHistory {
+    pub alerts: Vec<AlertItem>,
+}
+
+/// How many alerts `/api/v1/alerts` lists.
+const ALERT_HISTORY: u32 = 100;
+
+/// `GET /api/v1/alerts`: the newest alerts and where they went.
+pub async fn alerts(State(state): State<Arc<AppState>>) -> Result<Json<AlertHistory>, ApiError> {
+    Ok(Json(AlertHistory {
+        alerts: recent_alerts(&state, ALERT_HISTORY).await?,
+    }))
 }
 
 #[derive(Debug, Serialize)]
@@ -157,6 +221,7 @@ pub async fn overview(
 ) -> Result<Json<Overview>, ApiError> {
     let granularity = params.granularity()?;
     let filter = params.filter.into_filter()?;
+    let alerts = recent_alerts(&state, RECENT_ALERTS).await?;
     let answer = with_index(&state, move |index| {
         // Two halves of the work on two threads: the scans are independent.
         let ((stats, summary), (trend, (typical_opinions, negative_reasons))) = join(
@@ -203,7 +268,7 @@ pub async fn overview(
             most_criticised: top_by(|s| s.negative),
             typical_opinions,
             negative_reasons,
-            alerts: Vec::new(),
+            alerts,
         }
     })
     .await?;
