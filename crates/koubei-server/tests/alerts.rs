@@ -421,7 +421,11 @@ async fn a_smoking_robot_reaches_every_channel_once() {
         .expect("json");
     let alerts = history["alerts"].as_array().expect("alerts");
     assert_eq!(alerts.len(), 1, "{history}");
-    assert_eq!(alerts[0]["sent"].as_array().map(Vec::len), Some(5), "{history}");
+    assert_eq!(
+        alerts[0]["sent"].as_array().map(Vec::len),
+        Some(5),
+        "{history}"
+    );
     assert!(
         alerts[0]["link"]
             .as_str()
@@ -468,5 +472,79 @@ async fn an_alert_queued_before_a_crash_is_sent_once_after_the_restart() {
     for channel in CHANNELS {
         assert_eq!(count(&inbox, channel), 1, "{channel} exactly once");
     }
+    running.stop().await;
+}
+
+fn spike_config(hooks: std::net::SocketAddr) -> AlertConfig {
+    let text = format!(
+        r#"
+        [[channels]]
+        name = "wecom"
+        kind = "wecom"
+        url = "http://{hooks}/wecom?key=K"
+
+        [[rules]]
+        name = "battery"
+        kind = "spike"
+        indicator = "产品/续航"
+        window_minutes = 60
+        baseline_days = 7
+        min_count = 10
+        cooldown_minutes = 120
+        channels = ["wecom"]
+        "#
+    );
+    toml::from_str(&text).expect("spike config")
+}
+
+fn battery_review(id: String, at: chrono::NaiveDateTime) -> Value {
+    json!({"评论ID": id, "平台": "天猫", "品类": "扫地机器人", "评分": 1,
+           "评论内容": "续航太差了，用半小时就没电", "评论时间": at.format("%Y-%m-%d %H:%M:%S").to_string()})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_battery_complaints_raises_one_spike_alert() {
+    koubei_server::alerting::install_tls_provider();
+    let inbox: Inbox = Arc::default();
+    let hooks = start_webhooks(inbox.clone()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open_store(&dir).await;
+    let normalizer = koubei_engine::normalize::Normalizer::new().expect("n");
+    let alerting = Arc::new(Alerting::new(spike_config(hooks), &normalizer).expect("alerting"));
+    let running = start(store.clone(), alerting, true).await;
+    let now = koubei_server::alerting::local_now();
+
+    // A quiet baseline: two complaints three days ago.
+    let baseline: Vec<Value> = (0..2)
+        .map(|i| battery_review(format!("b{i}"), now - chrono::Duration::days(3)))
+        .collect();
+    let (_, outcome) = push(&running.base, Some(TOKEN), Value::Array(baseline)).await;
+    assert_eq!(outcome["alerts"], 0, "{outcome}");
+
+    // Thirty complaints within the hour, in three pushes: one alert.
+    let mut alerts = 0;
+    for batch in 0..3 {
+        let reviews: Vec<Value> = (0..10)
+            .map(|i| {
+                let n = batch * 10 + i;
+                battery_review(format!("s{n}"), now - chrono::Duration::minutes(40 - n))
+            })
+            .collect();
+        let (_, outcome) = push(&running.base, Some(TOKEN), Value::Array(reviews)).await;
+        assert_eq!(outcome["stored"], 10, "{outcome}");
+        alerts += outcome["alerts"].as_u64().unwrap_or(0);
+    }
+    assert_eq!(alerts, 1, "one spike alert for the burst");
+    assert!(wait_for(&inbox, &["wecom"], Duration::from_secs(5)).await);
+    // More complaints within the cooldown: no second alert.
+    let more: Vec<Value> = (0..10)
+        .map(|i| battery_review(format!("m{i}"), now - chrono::Duration::minutes(5)))
+        .collect();
+    let (_, outcome) = push(&running.base, Some(TOKEN), Value::Array(more)).await;
+    assert_eq!(outcome["alerts"], 0, "{outcome}");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(count(&inbox, "wecom"), 1);
+    let text = inbox.lock().expect("inbox")[0].1.clone();
+    assert!(text.contains("续航") && text.contains("激增"), "{text}");
     running.stop().await;
 }

@@ -518,6 +518,13 @@ impl Store for BrokenStore {
     async fn recent_alerts(&self, _: &str, _: u32) -> koubei_store::Result<Vec<AlertRecord>> {
         Err(StoreError::Corrupt(SECRET.into()))
     }
+    async fn window_counts(
+        &self,
+        _: &str,
+        _: &koubei_store::WindowQuery,
+    ) -> koubei_store::Result<koubei_store::WindowCounts> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ pub use facts::{FactIndex, FactMention, FactRow, Revision, SharedIndex};
 pub use model::{
     AlertRecord, AnalysedReview, BatchOutcome, DeliveryRecord, DeliveryResult, DueDelivery, Filter,
     IndicatorStat, NewAlert, NewToken, ReviewPage, ReviewQuery, StoredMention, StoredReview,
-    Summary, TokenRecord, TypicalOpinion,
+    Summary, TokenRecord, TypicalOpinion, WindowCounts, WindowQuery,
 };
 pub use sqlite::SqliteStore;
 
@@ -164,6 +164,9 @@ pub trait Store: Send + Sync {
 
     /// Records an attempt's result.
     async fn record_delivery(&self, delivery: i64, result: &DeliveryResult) -> Result<()>;
+
+    /// Reviews and mentions in a time window, for the alert rules.
+    async fn window_counts(&self, workspace: &str, query: &WindowQuery) -> Result<WindowCounts>;
 
     /// The newest alerts with their deliveries.
     async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>>;

@@ -185,6 +185,33 @@ pub struct ReviewPage {
     pub reviews: Vec<StoredReview>,
 }
 
+/// Which mentions an alert window counts: those of reviews written (or, undated, arrived)
+/// in `[from, to)`, passing the filter's channel, brand, category, series and model, of the
+/// indicator's subtree when one is given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowQuery {
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+    pub indicator: Option<String>,
+    /// Its dates are ignored; flagged reviews never count.
+    pub filter: Filter,
+    /// Review times are local to the shops (as the exports write them) while arrival times
+    /// are stored in UTC: local minus UTC, to compare the two.
+    pub local_offset: chrono::Duration,
+}
+
+/// What a window holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct WindowCounts {
+    pub reviews: u64,
+    pub mentions: u64,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+    /// The newest review time in the window (written, else arrived).
+    pub newest: Option<NaiveDateTime>,
+}
+
 /// Who may push reviews: an API token as stored (its secret only as a SHA-256 digest).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenRecord {

@@ -552,6 +552,63 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn window_counts(&self, workspace: &str, query: &WindowQuery) -> Result<WindowCounts> {
+        let filter = Filter {
+            from: None,
+            to: None,
+            include_flagged: false,
+            ..query.filter.clone()
+        };
+        let mut counts = WindowCounts::default();
+        // Dated reviews by when they were written, undated ones by when they arrived: two
+        // queries, each on its own index.
+        for (column, dated) in [("r.created_at", true), ("r.imported_at", false)] {
+            let shift = if dated {
+                chrono::Duration::zero()
+            } else {
+                query.local_offset
+            };
+            let bound = |t: NaiveDateTime| format_time(t.checked_sub_signed(shift).unwrap_or(t));
+            let (from, to) = (bound(query.from), bound(query.to));
+            let mut reviews = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT COUNT(*) AS n, MAX({column}) AS newest FROM reviews r WHERE "
+            ));
+            push_filter(&mut reviews, workspace, &filter);
+            push_window(&mut reviews, column, dated, &from, &to);
+            if let Some(path) = &query.indicator {
+                reviews.push(" AND EXISTS (SELECT 1 FROM mentions m WHERE m.review_id = r.id AND ");
+                push_path_match(&mut reviews, path);
+                reviews.push(")");
+            }
+            let row = reviews.build().fetch_one(&self.pool).await?;
+            counts.reviews += row.try_get::<i64, _>("n")? as u64;
+            let newest = parse_time(row.try_get("newest")?).map(|t| t + shift);
+            counts.newest = counts.newest.max(newest);
+
+            let mut mentions = QueryBuilder::<Sqlite>::new(
+                "SELECT m.polarity AS polarity, COUNT(*) AS n
+                 FROM reviews r JOIN mentions m ON m.review_id = r.id WHERE ",
+            );
+            push_filter(&mut mentions, workspace, &filter);
+            push_window(&mut mentions, column, dated, &from, &to);
+            if let Some(path) = &query.indicator {
+                mentions.push(" AND ");
+                push_path_match(&mut mentions, path);
+            }
+            mentions.push(" GROUP BY m.polarity");
+            for row in mentions.build().fetch_all(&self.pool).await? {
+                let n = row.try_get::<i64, _>("n")? as u64;
+                counts.mentions += n;
+                match parse_polarity(row.try_get("polarity")?)? {
+                    Polarity::Positive => counts.positive += n,
+                    Polarity::Negative => counts.negative += n,
+                    Polarity::Neutral | Polarity::Mixed => counts.neutral += n,
+                }
+            }
+        }
+        Ok(counts)
+    }
+
     async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>> {
         let rows = sqlx::query(
             "SELECT * FROM alerts WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -768,6 +825,18 @@ fn push_review_query(q: &mut QueryBuilder<Sqlite>, workspace: &str, query: &Revi
         }
         q.push(")");
     }
+}
+
+/// Appends the time window `[from, to)` on `column`; for the arrival time, only reviews
+/// without a written time.
+fn push_window(q: &mut QueryBuilder<Sqlite>, column: &str, dated: bool, from: &str, to: &str) {
+    if !dated {
+        q.push(" AND r.created_at IS NULL");
+    }
+    q.push(format!(" AND {column} >= "))
+        .push_bind(from.to_string())
+        .push(format!(" AND {column} < "))
+        .push_bind(to.to_string());
 }
 
 /// Matches mentions of the indicator at `path` or any of its descendants.

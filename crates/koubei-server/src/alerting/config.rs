@@ -209,22 +209,105 @@ pub enum RuleConfig {
         cooldown_minutes: u32,
         channels: Vec<String>,
     },
+    /// Mentions of an indicator (negative by default) in the last `window_minutes`, tested
+    /// against the indicator's own rate over the `baseline_days` before: at least
+    /// `min_count` of them, and a Poisson tail probability below `p_value`.
+    Spike {
+        name: String,
+        /// Indicator path (产品/续航); its descendants count too. Absent: every mention.
+        #[serde(default)]
+        indicator: Option<String>,
+        #[serde(default = "default_polarity")]
+        polarity: koubei_core::Polarity,
+        #[serde(default = "default_window")]
+        window_minutes: u32,
+        #[serde(default = "default_baseline_days")]
+        baseline_days: u32,
+        #[serde(default = "default_min_count")]
+        min_count: u64,
+        #[serde(default = "default_p_value")]
+        p_value: f64,
+        #[serde(default)]
+        scope: Scope,
+        #[serde(default = "default_spike_cooldown")]
+        cooldown_minutes: u32,
+        channels: Vec<String>,
+    },
+    /// Satisfaction (positive share) of an indicator below `below` over the last
+    /// `window_minutes`, once it has `min_mentions`.
+    Threshold {
+        name: String,
+        #[serde(default)]
+        indicator: Option<String>,
+        below: f64,
+        #[serde(default = "default_day")]
+        window_minutes: u32,
+        #[serde(default = "default_min_count")]
+        min_mentions: u64,
+        #[serde(default)]
+        scope: Scope,
+        #[serde(default = "default_day")]
+        cooldown_minutes: u32,
+        channels: Vec<String>,
+    },
+    /// No review in scope (a channel, say) for longer than `max_silence_minutes`.
+    Silence {
+        name: String,
+        #[serde(default)]
+        scope: Scope,
+        max_silence_minutes: u32,
+        channels: Vec<String>,
+    },
 }
 
 fn default_cooldown() -> u32 {
     30
 }
 
+fn default_polarity() -> koubei_core::Polarity {
+    koubei_core::Polarity::Negative
+}
+
+fn default_window() -> u32 {
+    60
+}
+
+fn default_baseline_days() -> u32 {
+    7
+}
+
+fn default_min_count() -> u64 {
+    10
+}
+
+fn default_p_value() -> f64 {
+    0.01
+}
+
+fn default_spike_cooldown() -> u32 {
+    120
+}
+
+fn default_day() -> u32 {
+    24 * 60
+}
+
 impl RuleConfig {
     pub fn name(&self) -> &str {
         match self {
-            RuleConfig::RiskWords { name, .. } => name,
+            RuleConfig::RiskWords { name, .. }
+            | RuleConfig::Spike { name, .. }
+            | RuleConfig::Threshold { name, .. }
+            | RuleConfig::Silence { name, .. } => name,
         }
     }
 
     pub fn channels(&self) -> &[String] {
         match self {
-            RuleConfig::RiskWords { channels, .. } => channels,
+            RuleConfig::RiskWords { channels, .. }
+            | RuleConfig::Spike { channels, .. }
+            | RuleConfig::Threshold { channels, .. }
+            | RuleConfig::Silence { channels, .. } => channels,
         }
     }
 }

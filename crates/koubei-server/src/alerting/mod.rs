@@ -19,6 +19,7 @@
 
 pub mod config;
 mod send;
+mod windows;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,11 +34,14 @@ use tokio::sync::Notify;
 
 pub use config::{AlertConfig, ChannelConfig, RuleConfig, Scope, Secret};
 pub use send::install_tls_provider;
+pub use windows::{Pass, local_now};
 
 /// How many deliveries one pass of the sender takes.
 const SEND_BATCH: u32 = 20;
 /// The sender looks at the outbox at least this often.
 const POLL: Duration = Duration::from_secs(1);
+/// The time rules (spikes, thresholds, silence) are evaluated at least this often.
+const PERIODIC: Duration = Duration::from_secs(60);
 /// Tries before a delivery is given up.
 const MAX_ATTEMPTS: u32 = 12;
 /// Characters of context on each side of a quoted hit.
@@ -91,6 +95,7 @@ impl Alerting {
                     Some(words) => RiskMatcher::new(normalizer.clone(), words),
                     None => RiskMatcher::with_defaults(normalizer.clone()),
                 }),
+                _ => None,
             })
             .collect();
         send::install_tls_provider();
@@ -210,6 +215,11 @@ impl Alerting {
                 query.push((key, v.clone()));
             }
         }
+        self.link_to(&query)
+    }
+
+    /// `/reviews?…` on the dashboard's public address.
+    fn link_to(&self, query: &[(&str, String)]) -> String {
         let query: Vec<String> = query
             .iter()
             .map(|(k, v)| format!("{k}={}", koubei_alert::sign::percent_encode(v)))
@@ -229,7 +239,18 @@ impl Alerting {
         shutdown: impl std::future::Future<Output = ()>,
     ) {
         tokio::pin!(shutdown);
+        let mut last_periodic: Option<std::time::Instant> = None;
         loop {
+            if last_periodic.is_none_or(|t| t.elapsed() >= PERIODIC) {
+                last_periodic = Some(std::time::Instant::now());
+                let now = windows::local_now();
+                if let Err(error) = self
+                    .evaluate_windows(store.as_ref(), &workspace, now, Pass::Periodic)
+                    .await
+                {
+                    tracing::error!(%error, "alert rules could not be evaluated");
+                }
+            }
             if let Err(error) = self.send_due(store.as_ref(), &workspace).await {
                 tracing::error!(%error, "alert sender cannot read the outbox");
             }

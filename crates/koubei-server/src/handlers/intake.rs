@@ -20,7 +20,7 @@ use koubei_store::AnalysedReview;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::alerting::Arrived;
+use crate::alerting::{Arrived, Pass, local_now};
 use crate::{ApiError, AppState};
 
 /// Most reviews one request may carry.
@@ -154,6 +154,16 @@ pub async fn push(
         alerts = alerting
             .check(state.store.as_ref(), &state.workspace, &arrived)
             .await?;
+        if !arrived.is_empty() {
+            alerts += alerting
+                .evaluate_windows(
+                    state.store.as_ref(),
+                    &state.workspace,
+                    local_now(),
+                    Pass::Arrival,
+                )
+                .await?;
+        }
     }
     tracing::info!(
         received,

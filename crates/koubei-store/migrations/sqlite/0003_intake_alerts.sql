@@ -44,3 +44,8 @@ CREATE TABLE deliveries (
 );
 
 CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+
+-- Alert windows count reviews by when they were written, or, for reviews that do not say,
+-- when they arrived.
+CREATE INDEX reviews_ws_imported_undated ON reviews (workspace_id, imported_at)
+    WHERE created_at IS NULL;
