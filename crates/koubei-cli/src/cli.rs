@@ -211,6 +211,10 @@ pub struct ServeArgs {
     /// Configuration file (TOML) with alert channels and rules; read when it exists.
     #[arg(long, env = "KOUBEI_CONFIG", default_value = DEFAULT_CONFIG)]
     pub config: PathBuf,
+    /// Inbox folder: files dropped there are imported, then moved to done/ or failed/
+    /// with a report beside them.
+    #[arg(long, value_name = "DIR")]
+    pub watch: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

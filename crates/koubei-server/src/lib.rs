@@ -17,6 +17,7 @@ pub mod assets;
 mod error;
 pub mod handlers;
 mod params;
+pub mod watch;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -45,7 +46,8 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str =
 pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
 
 /// What every handler shares: the store, the workspace this server shows and the
-/// in-memory index the dashboard's aggregates are computed from.
+/// in-memory index the dashboard's aggregates are computed from. Cloning shares them.
+#[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub workspace: String,

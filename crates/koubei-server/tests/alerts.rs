@@ -548,3 +548,60 @@ async fn a_burst_of_battery_complaints_raises_one_spike_alert() {
     assert!(text.contains("续航") && text.contains("激增"), "{text}");
     running.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_dropped_in_the_inbox_are_imported_and_moved_with_a_report() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open_store(&dir).await;
+    let engine = Arc::new(koubei_engine::Engine::new().expect("engine"));
+    let state = AppState::new(store.clone(), WS).with_engine(engine);
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).expect("inbox");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let watcher = {
+        let (state, inbox) = (state.clone(), inbox.clone());
+        tokio::spawn(async move {
+            koubei_server::watch::watch_folder(&state, inbox, async {
+                let _ = stopped.await;
+            })
+            .await;
+        })
+    };
+    std::fs::write(
+        inbox.join("京东导出.csv"),
+        "评论ID,平台,评分,评论内容\nw1,京东,5,吸力很大\nw2,京东,abc,评分写错\nw3,京东,1,噪音太大\n",
+    )
+    .expect("csv");
+    std::fs::write(inbox.join("报告.pdf"), b"%PDF-1.4 not reviews").expect("pdf");
+    std::fs::write(inbox.join("still-copying.csv.part"), "评论内容\n半截").expect("part");
+
+    let done = inbox.join("done").join("京东导出.csv.report.txt");
+    let failed = inbox.join("failed").join("报告.pdf.report.txt");
+    let started = Instant::now();
+    while !(done.exists() && failed.exists()) && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let report = std::fs::read_to_string(&done).expect("done report");
+    assert!(
+        report.contains("stored 2") && report.contains("rejected 1"),
+        "{report}"
+    );
+    assert!(
+        report.contains("评分"),
+        "the report names the bad field: {report}"
+    );
+    assert!(inbox.join("done").join("京东导出.csv").exists());
+    let failure = std::fs::read_to_string(&failed).expect("failed report");
+    assert!(failure.contains("PDF"), "{failure}");
+    assert!(
+        inbox.join("still-copying.csv.part").exists(),
+        "partial files wait"
+    );
+    let page = store
+        .reviews(WS, &koubei_store::ReviewQuery::default())
+        .await
+        .expect("reviews");
+    assert_eq!(page.total, 2);
+    let _ = stop.send(());
+    watcher.await.expect("watcher");
+}

@@ -2,7 +2,7 @@
 //! alert rules and channels of the configuration file when there is one.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -20,12 +20,17 @@ use crate::pipeline::build_engine;
 pub async fn run(args: ServeArgs) -> Result<ExitCode> {
     let store = open_store(&args.store).await?;
     let engine = build_engine(&args.store.taxonomy_paths)?;
+    if let Some(dir) = &args.watch {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the inbox folder {}", dir.display()))?;
+    }
     serve(
         store,
         args.store.workspace.clone(),
         args.addr,
         engine,
         Some(&args.config),
+        args.watch.clone(),
     )
     .await?;
     Ok(ExitCode::SUCCESS)
@@ -39,6 +44,7 @@ pub async fn serve(
     addr: SocketAddr,
     engine: Engine,
     config: Option<&Path>,
+    watch: Option<PathBuf>,
 ) -> Result<()> {
     let config = match config {
         Some(path) => Config::read(path)?,
@@ -58,6 +64,13 @@ pub async fn serve(
         tokio::spawn(sender);
         println!("alerts: {rules} rule(s) sending to {channels} channel(s)");
         state = state.with_alerting(alerting);
+    }
+    if let Some(dir) = watch {
+        println!("inbox: files dropped into {} are imported", dir.display());
+        let watcher = state.clone();
+        tokio::spawn(async move {
+            koubei_server::watch::watch_folder(&watcher, dir, std::future::pending()).await;
+        });
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use chrono::Utc;
-use koubei_ingest::{ImportOptions, open_bytes};
+use koubei_ingest::{FileReader, ImportOptions, open_bytes};
 use koubei_store::AnalysedReview;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -104,58 +104,115 @@ pub async fn push(
     body: Bytes,
 ) -> Result<Json<PushOutcome>, ApiError> {
     authorise(&state, &headers).await?;
+    let name = format!("push {}", Utc::now().format("%Y-%m-%d %H:%M:%S"));
+    let reader = open_bytes(body.to_vec(), &name, &ImportOptions::default())
+        .map_err(|e| ApiError::BadBody(e.to_string()))?;
+    if reader.len_hint().is_some_and(|n| n as usize > MAX_BATCH) {
+        return Err(ApiError::BadBody(format!(
+            "one push takes at most {MAX_BATCH} reviews; split the batch"
+        )));
+    }
+    let outcome = ingest(&state, reader).await?;
+    tracing::info!(
+        received = outcome.received,
+        stored = outcome.stored,
+        duplicates = outcome.duplicates,
+        rejected = outcome.rejected.len(),
+        alerts = outcome.alerts,
+        "reviews pushed"
+    );
+    Ok(Json(outcome))
+}
+
+/// Reviews per transaction when ingesting.
+const INGEST_BATCH: usize = 2_000;
+
+/// One batch read and analysed, on its way to the store.
+struct ReadBatch {
+    reviews: Vec<AnalysedReview>,
+    rejected: Vec<Rejected>,
+    received: u64,
+}
+
+/// Reads, analyses and stores everything `reader` yields, [`INGEST_BATCH`] reviews per
+/// transaction, running the alert rules over each batch's new reviews. Reading and
+/// analysis run on a blocking thread, one batch ahead of the store.
+pub async fn ingest(state: &AppState, reader: FileReader) -> Result<PushOutcome, ApiError> {
     let engine = state.engine.clone().ok_or(ApiError::Unavailable(
         "this server was started without the analysis engine",
     ))?;
-    let name = format!("push {}", Utc::now().format("%Y-%m-%d %H:%M:%S"));
-    // Reading, checking and analysing are CPU work: off the async threads.
-    let (batch, rejected, received) = tokio::task::spawn_blocking(move || {
-        let reader = open_bytes(body.to_vec(), &name, &ImportOptions::default())
-            .map_err(|e| ApiError::BadBody(e.to_string()))?;
-        let mut batch = Vec::new();
-        let mut rejected = Vec::new();
-        let mut received = 0u64;
-        for record in reader {
-            received += 1;
-            if received as usize > MAX_BATCH {
-                return Err(ApiError::BadBody(format!(
-                    "one push takes at most {MAX_BATCH} reviews; split the batch"
-                )));
-            }
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<ReadBatch>(1);
+    let producer = tokio::task::spawn_blocking(move || {
+        let mut current = ReadBatch {
+            reviews: Vec::with_capacity(INGEST_BATCH),
+            rejected: Vec::new(),
+            received: 0,
+        };
+        for (row, record) in (1u64..).zip(reader) {
+            current.received += 1;
             match record {
-                Ok(review) => batch.push(analyse(&engine, review)),
-                Err(error) => rejected.push(Rejected {
-                    row: received,
+                Ok(review) => current.reviews.push(analyse(&engine, review)),
+                Err(error) => current.rejected.push(Rejected {
+                    row,
                     error: error.to_string(),
                 }),
             }
+            if current.reviews.len() >= INGEST_BATCH {
+                let full = std::mem::replace(
+                    &mut current,
+                    ReadBatch {
+                        reviews: Vec::with_capacity(INGEST_BATCH),
+                        rejected: Vec::new(),
+                        received: 0,
+                    },
+                );
+                if sender.blocking_send(full).is_err() {
+                    return;
+                }
+            }
         }
-        Ok((batch, rejected, received))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("intake stopped: {e}")))??;
-
-    let outcome = state
-        .store
-        .insert_batch(&state.workspace, &batch, &state.engine_version)
-        .await?;
-    let mut alerts = 0;
-    if let Some(alerting) = &state.alerting {
-        let arrived: Vec<Arrived> = batch
-            .iter()
-            .zip(&outcome.stored)
-            .filter_map(|(item, id)| {
-                id.map(|id| Arrived {
-                    id,
-                    review: &item.review,
-                })
-            })
-            .collect();
-        alerts = alerting
-            .check(state.store.as_ref(), &state.workspace, &arrived)
+        let _ = sender.blocking_send(current);
+    });
+    let mut outcome = PushOutcome {
+        received: 0,
+        stored: 0,
+        duplicates: 0,
+        rejected: Vec::new(),
+        flagged: 0,
+        alerts: 0,
+    };
+    while let Some(batch) = batches.recv().await {
+        outcome.received += batch.received;
+        outcome.rejected.extend(batch.rejected);
+        if batch.reviews.is_empty() {
+            continue;
+        }
+        let stored = state
+            .store
+            .insert_batch(&state.workspace, &batch.reviews, &state.engine_version)
             .await?;
-        if !arrived.is_empty() {
-            alerts += alerting
+        outcome.stored += stored.inserted;
+        outcome.duplicates += stored.duplicates;
+        outcome.flagged += stored.flagged;
+        if let Some(alerting) = &state.alerting {
+            let arrived: Vec<Arrived> = batch
+                .reviews
+                .iter()
+                .zip(&stored.stored)
+                .filter_map(|(item, id)| {
+                    id.map(|id| Arrived {
+                        id,
+                        review: &item.review,
+                    })
+                })
+                .collect();
+            if arrived.is_empty() {
+                continue;
+            }
+            outcome.alerts += alerting
+                .check(state.store.as_ref(), &state.workspace, &arrived)
+                .await?;
+            outcome.alerts += alerting
                 .evaluate_windows(
                     state.store.as_ref(),
                     &state.workspace,
@@ -165,22 +222,10 @@ pub async fn push(
                 .await?;
         }
     }
-    tracing::info!(
-        received,
-        stored = outcome.inserted,
-        duplicates = outcome.duplicates,
-        rejected = rejected.len(),
-        alerts,
-        "reviews pushed"
-    );
-    Ok(Json(PushOutcome {
-        received,
-        stored: outcome.inserted,
-        duplicates: outcome.duplicates,
-        rejected,
-        flagged: outcome.flagged,
-        alerts,
-    }))
+    producer
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading stopped: {e}")))?;
+    Ok(outcome)
 }
 
 /// Runs the engine over a review's text and follow-up.
