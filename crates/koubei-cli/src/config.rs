@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use koubei_server::alerting::AlertConfig;
+use koubei_server::jobs::JobConfig;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -12,6 +13,8 @@ use serde::Deserialize;
 pub struct Config {
     #[serde(default)]
     pub alerts: AlertConfig,
+    #[serde(default)]
+    pub jobs: Vec<JobConfig>,
 }
 
 impl Config {
@@ -25,10 +28,20 @@ impl Config {
         };
         let config: Config = toml::from_str(&text)
             .with_context(|| format!("configuration file {}", path.display()))?;
-        config
-            .alerts
-            .validate()
-            .map_err(|e| anyhow::anyhow!("configuration file {}: {e}", path.display()))?;
+        let invalid = |e: String| anyhow::anyhow!("configuration file {}: {e}", path.display());
+        config.alerts.validate().map_err(invalid)?;
+        for job in &config.jobs {
+            job.schedule().map_err(invalid)?;
+            if let JobConfig::Digest { name, channels, .. } = job {
+                for channel in channels {
+                    if config.alerts.channel(channel).is_none() {
+                        return Err(invalid(format!(
+                            "job {name:?} sends to {channel:?}, which no [[alerts.channels]] defines"
+                        )));
+                    }
+                }
+            }
+        }
         Ok(Some(config))
     }
 }

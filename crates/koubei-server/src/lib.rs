@@ -16,6 +16,7 @@ pub mod alerting;
 pub mod assets;
 mod error;
 pub mod handlers;
+pub mod jobs;
 mod params;
 pub mod watch;
 

@@ -59,6 +59,20 @@ pub async fn watch_folder(
     }
 }
 
+/// Imports every file now in `dir` (a scheduled folder import), each moved with its report.
+pub async fn import_all(state: &AppState, dir: &Path) {
+    match scan(dir) {
+        Ok(files) => {
+            for (path, _) in files {
+                import_one(state, dir, &path).await;
+            }
+        }
+        Err(error) => {
+            tracing::error!(dir = %dir.display(), %error, "cannot read the import folder")
+        }
+    }
+}
+
 /// The files waiting in `dir`, with their size and modification time.
 fn scan(dir: &Path) -> std::io::Result<Vec<(PathBuf, Signature)>> {
     let mut files = Vec::new();

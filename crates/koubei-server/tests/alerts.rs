@@ -605,3 +605,51 @@ async fn files_dropped_in_the_inbox_are_imported_and_moved_with_a_report() {
     let _ = stop.send(());
     watcher.await.expect("watcher");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daily_digest_is_sent_once_per_day() {
+    koubei_server::alerting::install_tls_provider();
+    let inbox: Inbox = Arc::default();
+    let hooks = start_webhooks(inbox.clone()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open_store(&dir).await;
+    let normalizer = koubei_engine::normalize::Normalizer::new().expect("n");
+    let alerting = Arc::new(Alerting::new(spike_config(hooks), &normalizer).expect("alerting"));
+    let running = start(store.clone(), alerting.clone(), true).await;
+    let yesterday = koubei_server::alerting::local_now() - chrono::Duration::days(1);
+    let reviews: Vec<Value> = (0..4)
+        .map(|i| battery_review(format!("d{i}"), yesterday))
+        .chain([review("d9", "吸力很大，很满意")])
+        .collect();
+    push(&running.base, Some(TOKEN), Value::Array(reviews)).await;
+
+    let engine = Arc::new(koubei_engine::Engine::new().expect("engine"));
+    let state = AppState::new(store.clone(), WS)
+        .with_engine(engine)
+        .with_alerting(alerting);
+    let job: koubei_server::jobs::JobConfig = toml::from_str(
+        r#"
+        name = "daily"
+        kind = "digest"
+        cron = "0 9 * * *"
+        channels = ["wecom"]
+        "#,
+    )
+    .expect("job");
+    koubei_server::jobs::run_job(&state, &job)
+        .await
+        .expect("digest");
+    koubei_server::jobs::run_job(&state, &job)
+        .await
+        .expect("again");
+    assert!(wait_for(&inbox, &["wecom"], Duration::from_secs(5)).await);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(count(&inbox, "wecom"), 1, "one digest per day");
+    let text = inbox.lock().expect("inbox")[0].1.clone();
+    assert!(text.contains("口碑日报"), "{text}");
+    assert!(
+        text.contains("续航差"),
+        "the top complaint is quoted: {text}"
+    );
+    running.stop().await;
+}

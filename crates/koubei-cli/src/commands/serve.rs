@@ -52,6 +52,7 @@ pub async fn serve(
     };
     let engine = Arc::new(engine);
     let mut state = AppState::new(store, workspace).with_engine(engine.clone());
+    let jobs = config.as_ref().map(|c| c.jobs.clone()).unwrap_or_default();
     if let Some(config) = config {
         let channels = config.alerts.channels.len();
         let rules = config.alerts.rules.len();
@@ -64,6 +65,14 @@ pub async fn serve(
         tokio::spawn(sender);
         println!("alerts: {rules} rule(s) sending to {channels} channel(s)");
         state = state.with_alerting(alerting);
+    }
+    if !jobs.is_empty() {
+        println!("jobs: {} scheduled", jobs.len());
+        tokio::spawn(koubei_server::jobs::run_jobs(
+            state.clone(),
+            jobs,
+            std::future::pending(),
+        ));
     }
     if let Some(dir) = watch {
         println!("inbox: files dropped into {} are imported", dir.display());

@@ -202,6 +202,24 @@ impl Alerting {
         Ok(queued)
     }
 
+    /// Queues an alert made elsewhere (a digest) and wakes the sender.
+    pub async fn queue(
+        &self,
+        store: &dyn Store,
+        workspace: &str,
+        alert: &NewAlert,
+        channels: &[String],
+    ) -> Result<bool, koubei_store::StoreError> {
+        let queued = store
+            .queue_alert(workspace, alert, channels)
+            .await?
+            .is_some();
+        if queued {
+            self.wake.notify_one();
+        }
+        Ok(queued)
+    }
+
     /// The drill-down of the reviews behind an alert.
     fn reviews_link(&self, scope: &Scope, keyword: &str) -> String {
         let mut query = vec![("keyword", keyword.to_string())];
