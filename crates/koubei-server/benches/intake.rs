@@ -261,8 +261,17 @@ async fn main() -> Result<(), Error> {
     println!();
     println!("| requests | count | p50 ms | p95 ms | p99 ms | max ms |");
     println!("|---|---:|---:|---:|---:|---:|");
-    println!("{}", line(&format!("push of {} reviews", args.batch), push_latencies));
-    println!("{}", line("dashboard (overview, tree, drill-down) meanwhile", read_latencies));
+    println!(
+        "{}",
+        line(&format!("push of {} reviews", args.batch), push_latencies)
+    );
+    println!(
+        "{}",
+        line(
+            "dashboard (overview, tree, drill-down) meanwhile",
+            read_latencies
+        )
+    );
     println!(
         "\npushed {pushed} reviews in {elapsed:.1} s ({:.0}/s), {errors} failed requests; stored {stored}; \
          lost {}; alerts delivered to the receiver: {}",

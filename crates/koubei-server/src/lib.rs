@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::show))
         .route("/options", get(dashboard::options))
         .route("/alerts", get(dashboard::alerts))
+        .route("/alerts/rules", get(dashboard::alert_rules))
         .route("/overview", get(dashboard::overview))
         .route("/indicators/stats", get(indicators::stats))
         .route("/indicators/tree", get(dashboard::tree))

@@ -432,6 +432,20 @@ async fn a_smoking_robot_reaches_every_channel_once() {
             .is_some_and(|l| l.starts_with("/reviews?keyword=")),
         "{history}"
     );
+    let setup: Value = reqwest::get(format!("{}/api/v1/alerts/rules", running.base))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(setup["rules"][0]["kind"], "risk_words", "{setup}");
+    let shown = setup.to_string();
+    assert!(
+        !shown.contains("key=K")
+            && !shown.contains(DINGTALK_SECRET)
+            && !shown.contains(FEISHU_SECRET),
+        "no secret in {shown}"
+    );
     eprintln!("all five channels received the alert {took:?} after the push");
     running.stop().await;
 }

@@ -646,7 +646,7 @@ async fn the_openapi_document_describes_what_the_api_answers() {
     assert_eq!(doc["openapi"], "3.1.0");
 
     let paths = doc["paths"].as_object().expect("paths");
-    assert_eq!(paths.len(), 12, "a new route is added to the document");
+    assert_eq!(paths.len(), 13, "a new route is added to the document");
     for (path, item) in paths {
         let operation = &item["get"];
         // Required parameters are asked with their example value.

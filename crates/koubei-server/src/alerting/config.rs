@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use koubei_alert::{RiskWord, TemplateEscape};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A value that must never reach a log or a screen whole.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -183,7 +183,7 @@ impl ChannelConfig {
 }
 
 /// Which reviews a rule looks at; absent fields match everything.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Scope {
     pub brand: Option<String>,
@@ -194,7 +194,7 @@ pub struct Scope {
 }
 
 /// What raises an alert.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RuleConfig {
     /// Safety and fault phrases in new reviews (the default list unless `words` is given).
@@ -369,6 +369,35 @@ impl AlertConfig {
     pub fn channel(&self, name: &str) -> Option<&ChannelConfig> {
         self.channels.iter().find(|c| c.name() == name)
     }
+
+    /// The channels as they may be shown: name, kind and where, secrets hidden.
+    pub fn shown_channels(&self) -> Vec<ShownChannel> {
+        self.channels
+            .iter()
+            .map(|c| ShownChannel {
+                name: c.name().to_string(),
+                kind: c.kind(),
+                target: match c {
+                    ChannelConfig::Wecom { url, .. }
+                    | ChannelConfig::Dingtalk { url, .. }
+                    | ChannelConfig::Feishu { url, .. }
+                    | ChannelConfig::Sms { url, .. } => shown_url(url.expose()),
+                    ChannelConfig::Email { host, to, .. } => {
+                        format!("{} via {host}", to.join(", "))
+                    }
+                },
+            })
+            .collect()
+    }
+}
+
+/// A channel as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShownChannel {
+    pub name: String,
+    pub kind: &'static str,
+    /// The webhook without its key, or the e-mail recipients and server.
+    pub target: String,
 }
 
 #[cfg(test)]

@@ -195,6 +195,31 @@ pub struct AlertHistory {
 /// How many alerts `/api/v1/alerts` lists.
 const ALERT_HISTORY: u32 = 100;
 
+/// The alert configuration as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct AlertSetup {
+    /// Whether this server runs alert rules at all.
+    pub enabled: bool,
+    pub channels: Vec<crate::alerting::config::ShownChannel>,
+    pub rules: Vec<crate::alerting::RuleConfig>,
+}
+
+/// `GET /api/v1/alerts/rules`: the configured rules and channels (secrets hidden).
+pub async fn alert_rules(State(state): State<Arc<AppState>>) -> Json<AlertSetup> {
+    Json(match &state.alerting {
+        None => AlertSetup {
+            enabled: false,
+            channels: Vec::new(),
+            rules: Vec::new(),
+        },
+        Some(alerting) => AlertSetup {
+            enabled: true,
+            channels: alerting.config().shown_channels(),
+            rules: alerting.config().rules.clone(),
+        },
+    })
+}
+
 /// `GET /api/v1/alerts`: the newest alerts and where they went.
 pub async fn alerts(State(state): State<Arc<AppState>>) -> Result<Json<AlertHistory>, ApiError> {
     Ok(Json(AlertHistory {
