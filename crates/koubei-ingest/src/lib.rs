@@ -36,6 +36,7 @@ mod field;
 pub mod followup;
 mod json;
 pub mod mask;
+pub mod pii;
 mod record;
 mod value;
 
