@@ -125,7 +125,7 @@ pub async fn push(
 }
 
 /// Reviews per transaction when ingesting.
-const INGEST_BATCH: usize = 2_000;
+pub const INGEST_BATCH: usize = 2_000;
 
 /// One batch read and analysed, on its way to the store.
 struct ReadBatch {
