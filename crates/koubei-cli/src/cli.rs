@@ -48,6 +48,40 @@ pub enum Command {
     Token(TokenArgs),
     /// Work with the alert channels of a configuration file.
     Alert(AlertArgs),
+    /// Delete reviews (a buyer's, a file's, or older than a date), recorded in the audit log.
+    Delete(DeleteArgs),
+    /// Delete reviews older than N days (the retention setting), recorded in the audit log.
+    Retention(RetentionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The author as stored (nicknames are stored masked: 张*).
+    #[arg(long)]
+    pub author: Option<String>,
+    /// With --author: only on this channel.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Every review imported from this file (as `source_file` shows it).
+    #[arg(long)]
+    pub source_file: Option<String>,
+    /// Reviews written before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub before: Option<chrono::NaiveDate>,
+    /// Really delete (there is no undo).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Keep this many days of reviews; older ones are deleted.
+    #[arg(long)]
+    pub days: u32,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,16 @@ pub struct Config {
     pub alerts: AlertConfig,
     #[serde(default)]
     pub jobs: Vec<JobConfig>,
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+/// `[retention]`: how long reviews are kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// Reviews older than this many days are deleted, at start-up and every day.
+    pub days: Option<u32>,
 }
 
 impl Config {

@@ -103,7 +103,9 @@ pub fn mask_text(text: &str) -> String {
 }
 
 fn starts_with_at(chars: &[char], at: usize, word: &str) -> bool {
-    (at..).zip(word.chars()).all(|(i, w)| chars.get(i) == Some(&w))
+    (at..)
+        .zip(word.chars())
+        .all(|(i, w)| chars.get(i) == Some(&w))
 }
 
 /// Where each occurrence of any of `cues` ends (longest cue first at a position).

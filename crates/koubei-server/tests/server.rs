@@ -518,6 +518,24 @@ impl Store for BrokenStore {
     async fn recent_alerts(&self, _: &str, _: u32) -> koubei_store::Result<Vec<AlertRecord>> {
         Err(StoreError::Corrupt(SECRET.into()))
     }
+    async fn delete_reviews(
+        &self,
+        _: &str,
+        _: &koubei_store::DeleteSelector,
+        _: &str,
+    ) -> koubei_store::Result<u64> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn audit(&self, _: &str, _: &str, _: &str, _: &str) -> koubei_store::Result<()> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn audit_log(
+        &self,
+        _: &str,
+        _: u32,
+    ) -> koubei_store::Result<Vec<koubei_store::AuditEntry>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
     async fn window_counts(
         &self,
         _: &str,

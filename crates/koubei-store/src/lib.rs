@@ -29,6 +29,7 @@ pub use model::{
     IndicatorStat, NewAlert, NewToken, ReviewPage, ReviewQuery, StoredMention, StoredReview,
     Summary, TokenRecord, TypicalOpinion, WindowCounts, WindowQuery,
 };
+pub use model::{AuditEntry, DeleteSelector};
 pub use sqlite::SqliteStore;
 
 /// A failure of the store. Database errors keep their source for the log.
@@ -167,6 +168,22 @@ pub trait Store: Send + Sync {
 
     /// Reviews and mentions in a time window, for the alert rules.
     async fn window_counts(&self, workspace: &str, query: &WindowQuery) -> Result<WindowCounts>;
+
+    /// Deletes the reviews the selector names (with their mentions) and records it in the
+    /// audit log as `actor`; returns how many were deleted. An empty selector deletes
+    /// nothing.
+    async fn delete_reviews(
+        &self,
+        workspace: &str,
+        selector: &DeleteSelector,
+        actor: &str,
+    ) -> Result<u64>;
+
+    /// Adds a line to the audit log.
+    async fn audit(&self, workspace: &str, actor: &str, action: &str, detail: &str) -> Result<()>;
+
+    /// The newest lines of the audit log.
+    async fn audit_log(&self, workspace: &str, limit: u32) -> Result<Vec<AuditEntry>>;
 
     /// The newest alerts with their deliveries.
     async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>>;

@@ -33,6 +33,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "intake_alerts",
         sql: include_str!("../migrations/sqlite/0003_intake_alerts.sql"),
     },
+    Migration {
+        version: 4,
+        name: "audit",
+        sql: include_str!("../migrations/sqlite/0004_audit.sql"),
+    },
 ];
 
 /// Applies every migration that `pool`'s database lacks, each in its own transaction.

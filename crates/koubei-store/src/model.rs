@@ -212,6 +212,35 @@ pub struct WindowCounts {
     pub newest: Option<NaiveDateTime>,
 }
 
+/// Which reviews a deletion removes; at least one field must be set, and all set fields
+/// must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteSelector {
+    /// The author as stored (masked, 张*), optionally with the channel to narrow it.
+    pub author: Option<String>,
+    pub channel: Option<String>,
+    /// The file the reviews were imported from, as stored (`source_file`).
+    pub source_file: Option<String>,
+    /// Reviews written (or, undated, imported) before this time.
+    pub before: Option<NaiveDateTime>,
+}
+
+impl DeleteSelector {
+    pub fn is_empty(&self) -> bool {
+        self.author.is_none() && self.source_file.is_none() && self.before.is_none()
+    }
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub at: NaiveDateTime,
+    /// Who: a user, a token's name, `cli`, or `retention`.
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
 /// Who may push reviews: an API token as stored (its secret only as a SHA-256 digest).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenRecord {

@@ -609,6 +609,92 @@ impl Store for SqliteStore {
         Ok(counts)
     }
 
+    async fn delete_reviews(
+        &self,
+        workspace: &str,
+        selector: &DeleteSelector,
+        actor: &str,
+    ) -> Result<u64> {
+        if selector.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM reviews WHERE workspace_id = ");
+        q.push_bind(workspace.to_string());
+        if let Some(author) = &selector.author {
+            q.push(" AND author = ").push_bind(author.clone());
+        }
+        if let Some(channel) = &selector.channel {
+            let channel = Channel::from_str(channel)
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_else(|_| channel.clone());
+            q.push(" AND channel = ").push_bind(channel);
+        }
+        if let Some(file) = &selector.source_file {
+            q.push(" AND source_file = ").push_bind(file.clone());
+        }
+        if let Some(before) = selector.before {
+            let before = format_time(before);
+            q.push(" AND (created_at < ")
+                .push_bind(before.clone())
+                .push(" OR (created_at IS NULL AND imported_at < ")
+                .push_bind(before)
+                .push("))");
+        }
+        let deleted = q.build().execute(&mut *tx).await?.rows_affected();
+        if deleted > 0 {
+            bump(&mut tx, workspace, "epoch").await?;
+        }
+        let detail = format!(
+            "deleted {deleted} reviews where{}{}{}{}",
+            selector
+                .author
+                .as_ref()
+                .map_or(String::new(), |a| format!(" author={a}")),
+            selector
+                .channel
+                .as_ref()
+                .map_or(String::new(), |c| format!(" channel={c}")),
+            selector
+                .source_file
+                .as_ref()
+                .map_or(String::new(), |f| format!(" source_file={f}")),
+            selector
+                .before
+                .map_or(String::new(), |b| format!(" before={}", format_time(b))),
+        );
+        insert_audit(&mut tx, workspace, actor, "delete_reviews", &detail).await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    async fn audit(&self, workspace: &str, actor: &str, action: &str, detail: &str) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        insert_audit(&mut conn, workspace, actor, action, detail).await
+    }
+
+    async fn audit_log(&self, workspace: &str, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT at, actor, action, detail FROM audit_log WHERE workspace_id = ?
+             ORDER BY id DESC LIMIT ?",
+        )
+        .bind(workspace)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    at: parse_time(row.try_get("at")?)
+                        .ok_or_else(|| StoreError::Corrupt("audit time".into()))?,
+                    actor: row.try_get("actor")?,
+                    action: row.try_get("action")?,
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
     async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>> {
         let rows = sqlx::query(
             "SELECT * FROM alerts WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -658,6 +744,26 @@ impl Store for SqliteStore {
 /// The current UTC time as stored.
 fn now_text() -> String {
     format_time(Utc::now().naive_utc())
+}
+
+async fn insert_audit(
+    conn: &mut SqliteConnection,
+    workspace: &str,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (workspace_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(workspace)
+    .bind(now_text())
+    .bind(actor)
+    .bind(action)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Adds one to a workspace's change counter (`revision` or `epoch`).

@@ -317,3 +317,60 @@ async fn an_alert_is_queued_once_per_key_and_delivered_once_per_channel() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn deletions_remove_reviews_and_are_audited() {
+    let (_dir, store) = open().await;
+    let mut batch = sample();
+    for (i, item) in batch.iter_mut().enumerate() {
+        item.review.author = Some(if i == 0 { "张*".into() } else { "李*".into() });
+        item.review.source_file = Some(format!("file{}.csv", i % 2));
+    }
+    store.insert_batch(WS, &batch, "t").await.expect("insert");
+    let total = |store: &SqliteStore| {
+        let store = store.clone();
+        async move {
+            store
+                .summary(
+                    WS,
+                    &Filter {
+                        include_flagged: true,
+                        ..Filter::default()
+                    },
+                )
+                .await
+                .expect("summary")
+                .reviews
+        }
+    };
+    let before = total(&store).await;
+    let by_author = koubei_store::DeleteSelector {
+        author: Some("张*".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .delete_reviews(WS, &by_author, "cli")
+            .await
+            .expect("delete"),
+        1
+    );
+    assert_eq!(total(&store).await, before - 1);
+    assert_eq!(
+        store
+            .delete_reviews(WS, &koubei_store::DeleteSelector::default(), "cli")
+            .await
+            .expect("nothing"),
+        0,
+        "an empty selector deletes nothing"
+    );
+    let log = store.audit_log(WS, 10).await.expect("audit");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "delete_reviews");
+    assert!(
+        log[0].detail.contains("deleted 1 reviews where author=张*"),
+        "{}",
+        log[0].detail
+    );
+    assert!(store.revision(WS).await.expect("revision").epoch > 0);
+}

@@ -2,6 +2,7 @@
 
 mod alert;
 mod analyze;
+pub mod delete;
 mod demo;
 mod eval;
 mod explain;
@@ -34,6 +35,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Train(args) => train::run(args),
         Command::Token(args) => token::run(args).await,
         Command::Alert(args) => alert::run(args).await,
+        Command::Delete(args) => delete::run(args).await,
+        Command::Retention(args) => delete::retention(args).await,
     }
 }
 

@@ -53,6 +53,21 @@ pub async fn serve(
     let engine = Arc::new(engine);
     let mut state = AppState::new(store, workspace).with_engine(engine.clone());
     let jobs = config.as_ref().map(|c| c.jobs.clone()).unwrap_or_default();
+    if let Some(days) = config.as_ref().and_then(|c| c.retention.days) {
+        println!("retention: reviews older than {days} days are deleted daily");
+        let (store, workspace) = (state.store.clone(), state.workspace.clone());
+        tokio::spawn(async move {
+            loop {
+                match crate::commands::delete::apply_retention(store.as_ref(), &workspace, days)
+                    .await
+                {
+                    Ok(n) => tracing::info!(deleted = n, days, "retention applied"),
+                    Err(error) => tracing::error!(%error, "retention failed"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+            }
+        });
+    }
     if let Some(config) = config {
         let channels = config.alerts.channels.len();
         let rules = config.alerts.rules.len();
