@@ -1,43 +1,21 @@
-// Shared helpers of the dashboard pages: DOM building, the filter form and the API.
+// Shared helpers of the dashboard pages: DOM building, the filter in the URL, links, the
+// API and number formatting.
 //
 // Every element is made with createElement and filled with textContent or text nodes;
-// no HTML string is ever parsed, because review text is written by strangers.
+// no HTML string is ever parsed, because review text, brand and model names are written
+// by strangers.
+
+import { hasString, locale, t } from './i18n.js';
 
 /** The query parameters that select reviews; every page passes them along. */
 export const FILTER_KEYS = [
-  'from', 'to', 'channel', 'brand', 'category', 'series', 'model', 'keyword', 'include_flagged',
+  'from', 'to', 'channel', 'brand', 'category', 'series', 'model', 'keyword', 'polarity',
+  'include_flagged',
 ];
 
-export const POLARITY_LABELS = {
-  positive: '正面',
-  neutral: '中性',
-  negative: '负面',
-  mixed: '混合',
-};
+export const POLARITIES = ['positive', 'neutral', 'negative', 'mixed'];
 
-export const CHANNEL_LABELS = {
-  tmall: '天猫',
-  taobao: '淘宝',
-  jd: '京东',
-  suning: '苏宁',
-  pdd: '拼多多',
-  douyin: '抖音',
-  own_shop: '官网',
-  other: '其他',
-};
-
-export const FLAG_LABELS = {
-  empty: '空评论',
-  default_review: '默认好评',
-  no_experience: '未使用',
-  low_information: '信息量低',
-  incentivized: '好评返现',
-  spam_contact: '引流广告',
-  template_cluster: '模板评论',
-  very_long: '超长',
-};
-
-const TRUE_WORDS = ['1', 'true', 'on', 'yes'];
+export const CHANNELS = ['tmall', 'taobao', 'jd', 'suning', 'pdd', 'douyin', 'own_shop', 'other'];
 
 /**
  * Makes an element. `props.text` becomes its text, `props.class` its class; any other
@@ -73,39 +51,25 @@ export function filterParams(params) {
   return out;
 }
 
-/** A link target on the drill-down page: the filters plus `extra` (indicator, polarity). */
-export function reviewsHref(filters, extra = {}) {
+/** `path` with the filters plus `extra` (empty values left out) as its query. */
+export function hrefWith(path, filters, extra = {}) {
   const params = new URLSearchParams(filters);
   for (const [key, value] of Object.entries(extra)) {
     if (value) params.set(key, value);
+    else params.delete(key);
   }
-  return '/reviews?' + params.toString();
+  const query = params.toString();
+  return query ? path + '?' + query : path;
 }
 
-/** Puts the values of `params` into the form's fields of the same name. */
-export function fillForm(form, params) {
-  for (const field of form.elements) {
-    if (!field.name) continue;
-    const value = params.get(field.name) ?? '';
-    if (field.type === 'checkbox') field.checked = TRUE_WORDS.includes(value.toLowerCase());
-    else field.value = value;
-  }
+/** A link target on the drill-down page: the filters plus `extra` (indicator, polarity). */
+export function reviewsHref(filters, extra = {}) {
+  return hrefWith('/reviews', filters, extra);
 }
 
-/**
- * Submits the form as a clean URL (no `brand=` for empty fields). Without JS the form
- * still works as a plain GET form; the server treats empty values as absent.
- */
-export function submitCleanly(form) {
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const params = new URLSearchParams();
-    for (const [key, value] of new FormData(form)) {
-      if (String(value).trim()) params.set(key, String(value).trim());
-    }
-    const query = params.toString();
-    window.location.assign(form.getAttribute('action') + (query ? '?' + query : ''));
-  });
+/** The detail page of an indicator, filters kept. */
+export function indicatorHref(filters, indicator) {
+  return hrefWith('/indicator', filters, { indicator });
 }
 
 /** GETs JSON from the API; a failure becomes an Error carrying the server's message. */
@@ -119,7 +83,7 @@ export async function fetchJson(url) {
   }
   if (!response.ok) {
     const message = body && typeof body.error === 'string' ? body.error : response.statusText;
-    throw new Error(`请求失败（${response.status}）：${message}`);
+    throw new Error(t('status.failed', { status: response.status, message }));
   }
   return body;
 }
@@ -133,17 +97,37 @@ export function showStatus(message, isError = false) {
   node.classList.toggle('error', isError);
 }
 
-export function polarityLabel(polarity) {
-  return POLARITY_LABELS[polarity] ?? String(polarity);
+/**
+ * Runs `work` with the status line saying it loads, then clears it or shows the error.
+ * The page stays usable (filters, navigation) whatever the API answers.
+ */
+export async function loading(work) {
+  showStatus(t('status.loading'));
+  try {
+    await work();
+    showStatus('');
+  } catch (error) {
+    showStatus(error.message, true);
+  }
 }
+
+/** A label from the dictionary under `prefix.code`, or the code itself if unknown. */
+function labelOf(prefix, code) {
+  const key = prefix + '.' + code;
+  return hasString(key) ? t(key) : String(code);
+}
+
+export const polarityLabel = (polarity) => labelOf('polarity', polarity);
+export const channelLabel = (channel) => labelOf('channel', channel);
+export const flagLabel = (flag) => labelOf('flag', flag);
 
 /** A CSS class for a polarity, from a fixed set whatever the input. */
 export function polarityClass(polarity) {
-  return 'pol-' + (polarity in POLARITY_LABELS ? polarity : 'unknown');
+  return 'pol-' + (POLARITIES.includes(polarity) ? polarity : 'unknown');
 }
 
 export function formatCount(n) {
-  return Number(n).toLocaleString('zh-CN');
+  return Number(n ?? 0).toLocaleString(locale);
 }
 
 /** 0.753 → "75.3%"; with `signed`, positive values get a "+". `null` → "—". */
@@ -153,8 +137,82 @@ export function formatPercent(ratio, signed = false) {
   return signed && ratio > 0 ? '+' + text : text;
 }
 
+/** A difference of two ratios in percentage points: 0.052 → "+5.2". `null` → "—". */
+export function formatPoints(diff) {
+  if (diff === null || diff === undefined) return '—';
+  const text = (diff * 100).toFixed(1);
+  return diff > 0 ? '+' + text : text;
+}
+
 /** A count as a link to the reviews behind it; zero stays plain text. */
 export function countLink(count, href, text = formatCount(count)) {
   if (!count) return el('span', { class: 'zero', text });
   return el('a', { href, text });
+}
+
+/** A polarity badge. */
+export function badge(polarity, text = polarityLabel(polarity)) {
+  return el('span', { class: 'badge ' + polarityClass(polarity), text });
+}
+
+/** A section's placeholder line for an empty list. */
+export function emptyNote(text = t('status.none')) {
+  return el('p', { class: 'empty', text });
+}
+
+/**
+ * A thin bar of the positive, neutral and negative shares of `row`, widths set through
+ * the CSS object model (allowed by the page's style-src policy, unlike style attributes).
+ */
+export function polarityBar(row) {
+  const total = row.mentions || 0;
+  const bar = el('span', { class: 'split', role: 'img' });
+  const parts = [
+    ['positive', row.positive || 0],
+    ['neutral', row.neutral || 0],
+    ['negative', row.negative || 0],
+  ];
+  for (const [polarity, count] of parts) {
+    if (!total || !count) continue;
+    const part = el('span', { class: 'split-' + polarity });
+    part.style.width = ((count / total) * 100).toFixed(2) + '%';
+    bar.append(part);
+  }
+  bar.setAttribute('aria-label', parts
+    .map(([polarity, count]) => polarityLabel(polarity) + ' ' + formatCount(count))
+    .join(', '));
+  return bar;
+}
+
+/** The list of typical opinions, each count a link to the reviews that hold it. */
+export function opinionList(list, opinions, filters) {
+  if (!opinions || !opinions.length) {
+    list.replaceChildren(el('li', { class: 'empty', text: t('status.none') }));
+    return;
+  }
+  list.replaceChildren(...opinions.map((o) => el('li', {},
+    badge(o.polarity),
+    el('span', { class: 'typical', text: o.typical }),
+    el('a', { class: 'path', href: indicatorHref(filters, o.indicator), text: o.indicator }),
+    countLink(o.count, reviewsHref(filters, {
+      indicator: o.indicator, polarity: o.polarity, typical: o.typical,
+    })),
+  )));
+}
+
+/** "2024-01-05T10:00:00" → "2024-01-05 10:00". */
+export function shortTime(time) {
+  return String(time).replace('T', ' ').slice(0, 16);
+}
+
+/**
+ * The dates a trend bucket covers: `period` is its first day, the bucket a day, a week
+ * (Monday to Sunday) or a calendar month.
+ */
+export function bucketRange(period, granularity) {
+  const start = new Date(period + 'T00:00:00Z');
+  const end = new Date(start);
+  if (granularity === 'week') end.setUTCDate(end.getUTCDate() + 6);
+  if (granularity === 'month') end.setUTCMonth(end.getUTCMonth() + 1, 0);
+  return { from: period, to: end.toISOString().slice(0, 10) };
 }

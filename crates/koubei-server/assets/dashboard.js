@@ -1,99 +1,105 @@
-// The indicator table (GET /): summary, indicators in tree order, typical opinions and
-// negative reasons, each number a link to the reviews behind it.
+// The overview (GET /): summary cards, review volume and net sentiment over time, the
+// most mentioned, praised and criticised indicators, typical opinions, negative reasons
+// and recent alerts. Every number links to the reviews behind it.
 
 import {
-  countLink, currentParams, el, fetchJson, fillForm, filterParams, formatCount, formatPercent,
-  polarityClass, polarityLabel, reviewsHref, showStatus, submitCleanly,
+  bucketRange, countLink, el, emptyNote, fetchJson, formatCount, formatPercent, hrefWith,
+  indicatorHref, loading, opinionList, polarityBar, reviewsHref,
 } from './common.js';
+import { volumeChart } from './charts.js';
+import { startPage } from './layout.js';
+import { t } from './i18n.js';
 
-const MAX_DEPTH_CLASS = 6;
-
-const filters = filterParams(currentParams());
-
-function start() {
-  const form = document.getElementById('filters');
-  fillForm(form, filters);
-  submitCleanly(form);
-  load();
-}
+const { filters } = startPage({ page: 'overview', path: '/' });
 
 async function load() {
-  showStatus('加载中…');
-  try {
-    const data = await fetchJson('/api/v1/indicators/stats?' + filters.toString());
-    renderSummary(data.summary);
-    renderIndicators(data.indicators);
-    renderOpinions(document.getElementById('opinions'), data.typical_opinions);
-    renderOpinions(document.getElementById('reasons'), data.negative_reasons);
-    showStatus('');
-  } catch (error) {
-    showStatus(error.message, true);
-  }
+  const data = await fetchJson(hrefWith('/api/v1/overview', filters));
+  renderSummary(data.summary);
+  renderTrend(data.trend);
+  ranking(document.getElementById('most-mentioned'), data.most_mentioned, 'mentions', '');
+  ranking(document.getElementById('most-praised'), data.most_praised, 'positive', 'positive');
+  ranking(document.getElementById('most-criticised'), data.most_criticised, 'negative',
+    'negative');
+  opinionList(document.getElementById('opinions'), data.typical_opinions, filters);
+  opinionList(document.getElementById('reasons'), data.negative_reasons, filters);
+  renderAlerts(data.alerts ?? []);
 }
 
-const EXCLUDED_HINT =
-  '被标记（默认好评、返现、广告等）而未计入统计的评论；勾选“包含已标记评论”即可计入';
-
 function renderSummary(summary) {
-  // A summary number links to the reviews it counts; `extra` narrows the filter.
-  const card = (label, value, extra, className = '') => el('div', { class: 'card ' + className },
-    el('div', { class: 'card-label', text: label }),
-    el('div', { class: 'card-value' }, countLink(value, reviewsHref(filters, extra))));
+  // A number links to the reviews it counts; `extra` narrows the filter.
+  const card = (key, content, className = '') => el('div', { class: 'card ' + className },
+    el('div', { class: 'card-label', text: t(key) }),
+    el('div', { class: 'card-value' }, content));
+  const count = (value, extra) => countLink(value, reviewsHref(filters, extra));
+  const ratio = (value, signed) => el('a', {
+    href: reviewsHref(filters), text: formatPercent(value, signed),
+  });
 
   // Flagged reviews cannot be listed on their own, so this number is not a link.
-  const excluded = el('div', { class: 'card muted', title: EXCLUDED_HINT },
-    el('div', { class: 'card-label', text: '已排除' }),
-    el('div', { class: 'card-value', text: formatCount(summary.excluded) }));
+  const excluded = card('card.excluded', formatCount(summary.excluded), 'muted');
+  excluded.setAttribute('title', t('card.excluded_hint'));
 
   document.getElementById('summary').replaceChildren(
-    card('评论', summary.reviews, {}),
-    card('正面', summary.positive, { polarity: 'positive' }, 'pol-positive'),
-    card('中性', summary.neutral, { polarity: 'neutral' }, 'pol-neutral'),
-    card('负面', summary.negative, { polarity: 'negative' }, 'pol-negative'),
-    card('混合', summary.mixed, { polarity: 'mixed' }, 'pol-mixed'),
-    card('观点提及', summary.mentions, {}),
+    card('card.reviews', count(summary.reviews, {})),
+    card('polarity.positive', count(summary.positive, { polarity: 'positive' }), 'pol-positive'),
+    card('polarity.neutral', count(summary.neutral, { polarity: 'neutral' }), 'pol-neutral'),
+    card('polarity.negative', count(summary.negative, { polarity: 'negative' }), 'pol-negative'),
+    card('polarity.mixed', count(summary.mixed, { polarity: 'mixed' }), 'pol-mixed'),
+    card('card.mentions', count(summary.mentions, {})),
+    card('card.satisfaction', ratio(summary.satisfaction, false)),
+    card('card.net_sentiment', ratio(summary.net_sentiment, true)),
     excluded,
   );
 }
 
-function renderIndicators(indicators) {
-  const body = document.querySelector('#indicators tbody');
-  if (!indicators.length) {
-    const empty = el('td', { colspan: 7, class: 'empty', text: '没有符合条件的数据' });
-    body.replaceChildren(el('tr', {}, empty));
-    return;
-  }
-  body.replaceChildren(...indicators.map(indicatorRow));
+function renderTrend(trend) {
+  document.getElementById('granularity').textContent = t('granularity.' + trend.granularity);
+  volumeChart(document.getElementById('trend-chart'), trend, (point) => {
+    window.location.assign(reviewsHref(filters, bucketRange(point.period, trend.granularity)));
+  });
 }
 
-function indicatorRow(row) {
-  const depth = Math.min(row.depth, MAX_DEPTH_CLASS);
-  const name = row.indicator.split('/').pop();
-  const link = (extra) => reviewsHref(filters, { indicator: row.indicator, ...extra });
-  const cell = (content, className) => el('td', { class: className ?? 'num' }, content);
-
-  return el('tr', { class: 'depth-' + depth },
-    cell(el('span', { class: 'name', title: row.indicator, text: name }), 'indicator'),
-    cell(countLink(row.mentions, link({}))),
-    cell(countLink(row.positive, link({ polarity: 'positive' }))),
-    cell(countLink(row.neutral, link({ polarity: 'neutral' }))),
-    cell(countLink(row.negative, link({ polarity: 'negative' }))),
-    cell(countLink(row.mentions, link({ polarity: 'positive' }), formatPercent(row.satisfaction))),
-    cell(countLink(row.mentions, link({}), formatPercent(row.net_sentiment, true))),
-  );
-}
-
-function renderOpinions(list, opinions) {
-  if (!opinions.length) {
-    list.replaceChildren(el('li', { class: 'empty', text: '暂无' }));
+/**
+ * A top-ten table: the indicator (to its detail), the count in `field` (to its reviews
+ * with `polarity`), and the polarity split as a bar.
+ */
+function ranking(table, rows, field, polarity) {
+  if (!rows || !rows.length) {
+    table.replaceChildren(el('tbody', {}, el('tr', {}, el('td', {}, emptyNote()))));
     return;
   }
-  list.replaceChildren(...opinions.map((o) => el('li', {},
-    el('span', { class: 'badge ' + polarityClass(o.polarity), text: polarityLabel(o.polarity) }),
-    el('span', { class: 'typical', text: o.typical }),
-    el('span', { class: 'path', text: o.indicator }),
-    countLink(o.count, reviewsHref(filters, { indicator: o.indicator, polarity: o.polarity, typical: o.typical })),
+  table.replaceChildren(el('tbody', {}, ...rows.map((row) => el('tr', {},
+    el('td', { class: 'indicator' }, el('a', {
+      href: indicatorHref(filters, row.indicator), title: row.indicator, text: row.name,
+    })),
+    el('td', { class: 'num' },
+      countLink(row[field], reviewsHref(filters, { indicator: row.indicator, polarity }))),
+    el('td', { class: 'bar' }, polarityBar(row)),
+  ))));
+}
+
+function renderAlerts(alerts) {
+  const list = document.getElementById('alerts');
+  if (!alerts.length) {
+    list.replaceChildren(el('li', { class: 'empty', text: t('overview.no_alerts') }));
+    return;
+  }
+  list.replaceChildren(...alerts.map((alert) => el('li', { class: 'alert-' + severity(alert) },
+    el('span', { class: 'when', text: String(alert.at ?? '').replace('T', ' ').slice(0, 16) }),
+    isLocal(alert.link)
+      ? el('a', { href: alert.link, text: alert.title })
+      : el('span', { text: alert.title }),
   )));
 }
 
-start();
+/** Whether `link` is a path on this server (not `//elsewhere` or `javascript:`). */
+function isLocal(link) {
+  return typeof link === 'string' && link.startsWith('/') && !link.startsWith('//');
+}
+
+/** A CSS class suffix from a fixed set, whatever the severity says. */
+function severity(alert) {
+  return ['info', 'warning', 'critical'].includes(alert.severity) ? alert.severity : 'info';
+}
+
+loading(load);

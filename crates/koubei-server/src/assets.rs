@@ -4,6 +4,9 @@
 //! containers that the scripts fill from the JSON API. Scripts build the DOM with
 //! `createElement` and `textContent` only, never `innerHTML`, so review text (which anyone
 //! can write) is always shown as text. Adding a file means adding it to [`FILES`].
+//!
+//! Third-party files sit in `assets/vendor/` with their licences and a `SOURCE.md` saying
+//! where they came from; today that is Apache ECharts, which draws the charts.
 
 /// One embedded file served under `/assets/`.
 #[derive(Debug, Clone, Copy)]
@@ -16,13 +19,35 @@ pub struct Asset {
 pub const HTML: &str = "text/html; charset=utf-8";
 pub const CSS: &str = "text/css; charset=utf-8";
 pub const JS: &str = "text/javascript; charset=utf-8";
+pub const TEXT: &str = "text/plain; charset=utf-8";
 
-/// The indicator table, served at `/`.
+/// The overview, served at `/`.
 pub const DASHBOARD_HTML: &str = include_str!("../assets/index.html");
+/// The indicator tree, served at `/indicators`.
+pub const INDICATORS_HTML: &str = include_str!("../assets/indicators.html");
+/// One indicator's detail, served at `/indicator`.
+pub const INDICATOR_HTML: &str = include_str!("../assets/indicator.html");
 /// The drill-down, served at `/reviews`.
 pub const REVIEWS_HTML: &str = include_str!("../assets/reviews.html");
+/// The comparison of brands, series, models or channels, served at `/compare`.
+pub const COMPARE_HTML: &str = include_str!("../assets/compare.html");
+/// The customer-service view, served at `/service`.
+pub const SERVICE_HTML: &str = include_str!("../assets/service.html");
 
-/// Everything served under `/assets/{name}`.
+/// Every page with the path it is served at, for checks that apply to all of them.
+pub const PAGES: &[(&str, &str)] = &[
+    ("/", DASHBOARD_HTML),
+    ("/indicators", INDICATORS_HTML),
+    ("/indicator", INDICATOR_HTML),
+    ("/reviews", REVIEWS_HTML),
+    ("/compare", COMPARE_HTML),
+    ("/service", SERVICE_HTML),
+];
+
+/// Where third-party files live, under `/assets/vendor/` (see `assets/vendor/SOURCE.md`).
+pub const VENDOR_PREFIX: &str = "vendor/";
+
+/// Everything served under `/assets/{name}`; vendored files carry [`VENDOR_PREFIX`].
 pub const FILES: &[Asset] = &[
     Asset {
         name: "app.css",
@@ -35,14 +60,69 @@ pub const FILES: &[Asset] = &[
         body: include_str!("../assets/common.js"),
     },
     Asset {
+        name: "i18n.js",
+        content_type: JS,
+        body: include_str!("../assets/i18n.js"),
+    },
+    Asset {
+        name: "layout.js",
+        content_type: JS,
+        body: include_str!("../assets/layout.js"),
+    },
+    Asset {
+        name: "charts.js",
+        content_type: JS,
+        body: include_str!("../assets/charts.js"),
+    },
+    Asset {
+        name: "review-list.js",
+        content_type: JS,
+        body: include_str!("../assets/review-list.js"),
+    },
+    Asset {
+        name: "tree-table.js",
+        content_type: JS,
+        body: include_str!("../assets/tree-table.js"),
+    },
+    Asset {
         name: "dashboard.js",
         content_type: JS,
         body: include_str!("../assets/dashboard.js"),
     },
     Asset {
+        name: "tree.js",
+        content_type: JS,
+        body: include_str!("../assets/tree.js"),
+    },
+    Asset {
+        name: "indicator.js",
+        content_type: JS,
+        body: include_str!("../assets/indicator.js"),
+    },
+    Asset {
         name: "reviews.js",
         content_type: JS,
         body: include_str!("../assets/reviews.js"),
+    },
+    Asset {
+        name: "compare.js",
+        content_type: JS,
+        body: include_str!("../assets/compare.js"),
+    },
+    Asset {
+        name: "service.js",
+        content_type: JS,
+        body: include_str!("../assets/service.js"),
+    },
+    Asset {
+        name: "vendor/echarts.min.js",
+        content_type: JS,
+        body: include_str!("../assets/vendor/echarts.min.js"),
+    },
+    Asset {
+        name: "vendor/LICENSE",
+        content_type: TEXT,
+        body: include_str!("../assets/vendor/LICENSE"),
     },
 ];
 
@@ -51,7 +131,9 @@ pub fn find(name: &str) -> Option<&'static Asset> {
     FILES.iter().find(|a| a.name == name)
 }
 
-/// The embedded scripts, for checks that apply to all of them.
+/// Our own embedded scripts (not the vendored ones), for checks that apply to all of them.
 pub fn scripts() -> impl Iterator<Item = &'static Asset> {
-    FILES.iter().filter(|a| a.content_type == JS)
+    FILES
+        .iter()
+        .filter(|a| a.content_type == JS && !a.name.starts_with(VENDOR_PREFIX))
 }

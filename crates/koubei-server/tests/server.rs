@@ -302,13 +302,10 @@ async fn hostile_review_text_is_json_data_and_never_in_the_pages() {
     assert_eq!(json["total"], 1);
     assert_eq!(json["reviews"][0]["text"], HOSTILE_TEXT);
 
-    for uri in [
-        "/",
-        "/?keyword=%3Cscript%3E",
-        "/reviews",
-        "/reviews?q=%3Cscript%3E",
-    ] {
-        let reply = get(&app, uri).await;
+    let pages = assets::PAGES.iter().map(|(path, _)| path.to_string());
+    let queried = ["/?keyword=%3Cscript%3E", "/reviews?q=%3Cscript%3E"];
+    for uri in pages.chain(queried.map(String::from)) {
+        let reply = get(&app, &uri).await;
         assert_eq!(reply.status, StatusCode::OK, "{uri}");
         assert!(reply.content_type().starts_with("text/html"), "{uri}");
         assert!(reply.body.contains(r#"<html lang="zh-CN">"#), "{uri}");
@@ -362,6 +359,24 @@ async fn assets_are_served_with_their_content_types() {
     );
     let script = get(&app, "/assets/reviews.js").await;
     assert_eq!(script.content_type(), "text/javascript; charset=utf-8");
+    let charts = get(&app, "/assets/vendor/echarts.min.js").await;
+    assert_eq!(charts.status, StatusCode::OK);
+    assert!(charts.body.contains("Apache License"));
+    // The browser keeps the chart library until its content changes.
+    let tag = charts.header("etag").expect("an ETag").to_string();
+    let request = Request::get("/assets/vendor/echarts.min.js")
+        .header("if-none-match", &tag)
+        .body(Body::empty())
+        .expect("request");
+    let again = app.clone().oneshot(request).await.expect("response");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_ne!(
+        get(&app, "/assets/app.css").await.header("etag"),
+        Some(tag.as_str())
+    );
+    // Vendored files live under their own prefix only.
+    let escaped = get(&app, "/assets/vendor%2Fecharts.min.js").await;
+    assert_eq!(escaped.status, StatusCode::NOT_FOUND);
 }
 
 #[test]
@@ -383,10 +398,7 @@ fn scripts_never_write_html_strings() {
 
 #[test]
 fn pages_have_no_inline_script_or_style_and_no_outside_urls() {
-    for (name, page) in [
-        ("index", assets::DASHBOARD_HTML),
-        ("reviews", assets::REVIEWS_HTML),
-    ] {
+    for &(name, page) in assets::PAGES {
         for tag in page.split("<script").skip(1) {
             assert!(
                 tag.trim_start()
