@@ -103,7 +103,14 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi::show))
         .route("/options", get(dashboard::options))
         .route("/alerts", get(dashboard::alerts))
-        .route("/alerts/rules", get(dashboard::alert_rules))
+        .route(
+            "/alerts/rules",
+            get(dashboard::alert_rules).post(dashboard::put_alert_rule),
+        )
+        .route(
+            "/alerts/rules/{name}",
+            axum::routing::delete(dashboard::delete_alert_rule),
+        )
         .route("/overview", get(dashboard::overview))
         .route("/indicators/stats", get(indicators::stats))
         .route("/indicators/tree", get(dashboard::tree))

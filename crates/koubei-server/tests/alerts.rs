@@ -667,3 +667,119 @@ async fn a_daily_digest_is_sent_once_per_day() {
     );
     running.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_can_be_added_and_removed_over_the_api_with_an_admin_token() {
+    koubei_server::alerting::install_tls_provider();
+    let inbox: Inbox = Arc::default();
+    let hooks = start_webhooks(inbox.clone()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open_store(&dir).await;
+    let admin = "kb_admin-token-for-rules";
+    store
+        .create_token(
+            WS,
+            &NewToken {
+                name: "ops".into(),
+                secret_sha256: token_digest(admin),
+                role: "admin".into(),
+                expires_at: None,
+            },
+        )
+        .await
+        .expect("admin token");
+    let normalizer = koubei_engine::normalize::Normalizer::new().expect("n");
+    let alerting = Arc::new(Alerting::new(spike_config(hooks), &normalizer).expect("alerting"));
+    let running = start(store.clone(), alerting.clone(), true).await;
+    let client = reqwest::Client::new();
+    let rule = json!({"kind": "risk_words", "name": "smell", "channels": ["wecom"],
+                      "words": [{"phrase": "异味", "severity": "medium"}]});
+    let url = format!("{}/api/v1/alerts/rules", running.base);
+
+    // An ingest token may push reviews, not change rules.
+    let refused = client
+        .post(&url)
+        .bearer_auth(TOKEN)
+        .json(&rule)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status().as_u16(), 403);
+    let bad = json!({"kind": "risk_words", "name": "x", "channels": ["nowhere"]});
+    let refused = client
+        .post(&url)
+        .bearer_auth(admin)
+        .json(&bad)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status().as_u16(), 400);
+    let added = client
+        .post(&url)
+        .bearer_auth(admin)
+        .json(&rule)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(added.status().as_u16(), 200);
+    let setup: Value = added.json().await.expect("json");
+    let sources: Vec<(&str, &str)> = setup["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap_or(""),
+                r["source"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(sources, [("battery", "file"), ("smell", "api")]);
+
+    let (_, outcome) = push(
+        &running.base,
+        Some(TOKEN),
+        json!([review("x1", "拆开有股异味，很难闻")]),
+    )
+    .await;
+    assert_eq!(outcome["alerts"], 1, "{outcome}");
+    assert!(wait_for(&inbox, &["wecom"], Duration::from_secs(5)).await);
+
+    // The rule survives a restart: it is stored.
+    let reloaded = Alerting::new(spike_config(hooks), &normalizer).expect("alerting");
+    reloaded
+        .load_api_rules(store.as_ref(), WS)
+        .await
+        .expect("load");
+    assert_eq!(reloaded.rules().len(), 2);
+
+    let gone = client
+        .delete(format!("{url}/smell"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(gone.status().as_u16(), 200);
+    let again = client
+        .delete(format!("{url}/smell"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(again.status().as_u16(), 404);
+    let file_rule = client
+        .delete(format!("{url}/battery"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(
+        file_rule.status().as_u16(),
+        400,
+        "file rules change in the file"
+    );
+    let log = store.audit_log(WS, 10).await.expect("audit");
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["delete_alert_rule", "put_alert_rule"]);
+    running.stop().await;
+}

@@ -548,6 +548,21 @@ impl Store for BrokenStore {
     ) -> koubei_store::Result<Vec<koubei_store::AuditEntry>> {
         Err(StoreError::Corrupt(SECRET.into()))
     }
+    async fn alert_rules(&self, _: &str) -> koubei_store::Result<Vec<(String, serde_json::Value)>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn put_alert_rule(
+        &self,
+        _: &str,
+        _: &str,
+        _: &serde_json::Value,
+        _: &str,
+    ) -> koubei_store::Result<()> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn delete_alert_rule(&self, _: &str, _: &str, _: &str) -> koubei_store::Result<bool> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
     async fn window_counts(
         &self,
         _: &str,
@@ -676,9 +691,12 @@ async fn the_openapi_document_describes_what_the_api_answers() {
     assert_eq!(doc["openapi"], "3.1.0");
 
     let paths = doc["paths"].as_object().expect("paths");
-    assert_eq!(paths.len(), 13, "a new route is added to the document");
+    assert_eq!(paths.len(), 14, "a new route is added to the document");
     for (path, item) in paths {
         let operation = &item["get"];
+        if operation.is_null() {
+            continue;
+        }
         // Required parameters are asked with their example value.
         let mut query = Vec::new();
         for parameter in operation["parameters"].as_array().into_iter().flatten() {

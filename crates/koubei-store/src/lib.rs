@@ -185,6 +185,21 @@ pub trait Store: Send + Sync {
     /// The newest lines of the audit log.
     async fn audit_log(&self, workspace: &str, limit: u32) -> Result<Vec<AuditEntry>>;
 
+    /// The alert rules added over the API, as `(name, rule as JSON)`, by name.
+    async fn alert_rules(&self, workspace: &str) -> Result<Vec<(String, serde_json::Value)>>;
+
+    /// Adds or replaces an API alert rule, recorded in the audit log as `actor`.
+    async fn put_alert_rule(
+        &self,
+        workspace: &str,
+        name: &str,
+        rule: &serde_json::Value,
+        actor: &str,
+    ) -> Result<()>;
+
+    /// Removes an API alert rule; whether there was one. Recorded in the audit log.
+    async fn delete_alert_rule(&self, workspace: &str, name: &str, actor: &str) -> Result<bool>;
+
     /// The newest alerts with their deliveries.
     async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>>;
 }

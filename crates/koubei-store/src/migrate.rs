@@ -38,6 +38,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "audit",
         sql: include_str!("../migrations/sqlite/0004_audit.sql"),
     },
+    Migration {
+        version: 5,
+        name: "alert_rules",
+        sql: include_str!("../migrations/sqlite/0005_alert_rules.sql"),
+    },
 ];
 
 /// Applies every migration that `pool`'s database lacks, each in its own transaction.

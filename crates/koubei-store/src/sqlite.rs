@@ -695,6 +695,70 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn alert_rules(&self, workspace: &str) -> Result<Vec<(String, serde_json::Value)>> {
+        let rows =
+            sqlx::query("SELECT name, rule FROM alert_rules WHERE workspace_id = ? ORDER BY name")
+                .bind(workspace)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|row| {
+                let rule: String = row.try_get("rule")?;
+                Ok((
+                    row.try_get("name")?,
+                    serde_json::from_str(&rule)
+                        .map_err(|e| StoreError::Corrupt(format!("alert rule: {e}")))?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn put_alert_rule(
+        &self,
+        workspace: &str,
+        name: &str,
+        rule: &serde_json::Value,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO alert_rules (workspace_id, name, rule, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (workspace_id, name) DO UPDATE SET rule = excluded.rule",
+        )
+        .bind(workspace)
+        .bind(name)
+        .bind(rule.to_string())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            workspace,
+            actor,
+            "put_alert_rule",
+            &rule.to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_alert_rule(&self, workspace: &str, name: &str, actor: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let gone = sqlx::query("DELETE FROM alert_rules WHERE workspace_id = ? AND name = ?")
+            .bind(workspace)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            > 0;
+        if gone {
+            insert_audit(&mut tx, workspace, actor, "delete_alert_rule", name).await?;
+        }
+        tx.commit().await?;
+        Ok(gone)
+    }
+
     async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>> {
         let rows = sqlx::query(
             "SELECT * FROM alerts WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",

@@ -72,6 +72,9 @@ pub async fn serve(
         let channels = config.alerts.channels.len();
         let rules = config.alerts.rules.len();
         let alerting = Arc::new(Alerting::new(config.alerts, engine.normalizer())?);
+        alerting
+            .load_api_rules(state.store.as_ref(), &state.workspace)
+            .await?;
         let sender = alerting.clone().run_sender(
             state.store.clone(),
             state.workspace.clone(),

@@ -366,6 +366,41 @@ impl AlertConfig {
         Ok(())
     }
 
+    /// Checks a rule added over the API: a name of its own, channels the file defines,
+    /// numbers in range.
+    pub fn check_api_rule(&self, rule: &RuleConfig) -> Result<(), String> {
+        let name = rule.name();
+        if name.trim().is_empty() || name.chars().count() > 64 {
+            return Err("a rule needs a name of 1 to 64 characters".into());
+        }
+        if self.rules.iter().any(|r| r.name() == name) {
+            return Err(format!(
+                "rule {name:?} is written in the configuration file; choose another name"
+            ));
+        }
+        if rule.channels().is_empty() {
+            return Err(format!("rule {name:?} sends to no channel"));
+        }
+        for channel in rule.channels() {
+            if self.channel(channel).is_none() {
+                return Err(format!(
+                    "rule {name:?} sends to {channel:?}, which the configuration file does not define"
+                ));
+            }
+        }
+        match rule {
+            RuleConfig::Spike {
+                p_value, min_count, ..
+            } if !(*p_value > 0.0 && *p_value < 1.0) || *min_count == 0 => Err(format!(
+                "rule {name:?}: p_value must lie between 0 and 1 and min_count be at least 1"
+            )),
+            RuleConfig::Threshold { below, .. } if !(0.0..=1.0).contains(below) => {
+                Err(format!("rule {name:?}: `below` is a share from 0 to 1"))
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn channel(&self, name: &str) -> Option<&ChannelConfig> {
         self.channels.iter().find(|c| c.name() == name)
     }

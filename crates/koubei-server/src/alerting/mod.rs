@@ -57,10 +57,21 @@ pub struct Arrived<'a> {
     pub review: &'a NewReview,
 }
 
-/// The alerting of one workspace: its configuration, compiled rules and the sender's bell.
+/// A rule ready to run: as configured, its compiled risk words, and where it came from.
+#[derive(Debug)]
+pub struct ActiveRule {
+    pub config: RuleConfig,
+    matcher: Option<RiskMatcher>,
+    /// Added over the API (and stored), rather than written in the configuration file.
+    pub from_api: bool,
+}
+
+/// The alerting of one workspace: channels and file rules from the configuration, rules
+/// added over the API, and the sender's bell.
 pub struct Alerting {
     config: AlertConfig,
-    matchers: Vec<Option<RiskMatcher>>,
+    normalizer: Normalizer,
+    rules: std::sync::RwLock<Arc<Vec<ActiveRule>>>,
     wake: Notify,
     http: reqwest::Client,
 }
@@ -69,9 +80,33 @@ impl std::fmt::Debug for Alerting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Alerting")
             .field("channels", &self.config.channels.len())
-            .field("rules", &self.config.rules.len())
+            .field("rules", &self.rules().len())
             .finish()
     }
+}
+
+fn compile(rule: &RuleConfig, normalizer: &Normalizer, from_api: bool) -> ActiveRule {
+    let matcher = match rule {
+        RuleConfig::RiskWords { words, .. } => Some(match words {
+            Some(words) => RiskMatcher::new(normalizer.clone(), words),
+            None => RiskMatcher::with_defaults(normalizer.clone()),
+        }),
+        _ => None,
+    };
+    ActiveRule {
+        config: rule.clone(),
+        matcher,
+        from_api,
+    }
+}
+
+/// A rule the API could not take.
+#[derive(Debug, thiserror::Error)]
+pub enum AlertRuleError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] koubei_store::StoreError),
 }
 
 /// A failure to set alerting up.
@@ -87,16 +122,10 @@ impl Alerting {
     /// Checks the configuration and compiles its rules.
     pub fn new(config: AlertConfig, normalizer: &Normalizer) -> Result<Alerting, AlertSetupError> {
         config.validate().map_err(AlertSetupError::Config)?;
-        let matchers = config
+        let rules = config
             .rules
             .iter()
-            .map(|rule| match rule {
-                RuleConfig::RiskWords { words, .. } => Some(match words {
-                    Some(words) => RiskMatcher::new(normalizer.clone(), words),
-                    None => RiskMatcher::with_defaults(normalizer.clone()),
-                }),
-                _ => None,
-            })
+            .map(|rule| compile(rule, normalizer, false))
             .collect();
         send::install_tls_provider();
         let http = reqwest::Client::builder()
@@ -105,7 +134,8 @@ impl Alerting {
             .build()?;
         Ok(Alerting {
             config,
-            matchers,
+            normalizer: normalizer.clone(),
+            rules: std::sync::RwLock::new(Arc::new(rules)),
             wake: Notify::new(),
             http,
         })
@@ -113,6 +143,84 @@ impl Alerting {
 
     pub fn config(&self) -> &AlertConfig {
         &self.config
+    }
+
+    /// The rules in force: the file's, then those added over the API.
+    pub fn rules(&self) -> Arc<Vec<ActiveRule>> {
+        self.rules
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Reads the rules added over the API from the store and puts them in force beside the
+    /// file's. A stored rule that no longer fits the file (a channel removed, a name now
+    /// used by the file) is left out and logged.
+    pub async fn load_api_rules(
+        &self,
+        store: &dyn Store,
+        workspace: &str,
+    ) -> Result<(), koubei_store::StoreError> {
+        let mut active: Vec<ActiveRule> = self
+            .config
+            .rules
+            .iter()
+            .map(|rule| compile(rule, &self.normalizer, false))
+            .collect();
+        for (name, json) in store.alert_rules(workspace).await? {
+            match serde_json::from_value::<RuleConfig>(json) {
+                Ok(rule) => match self.config.check_api_rule(&rule) {
+                    Ok(()) => active.push(compile(&rule, &self.normalizer, true)),
+                    Err(error) => {
+                        tracing::error!(rule = %name, %error, "stored alert rule left out")
+                    }
+                },
+                Err(error) => tracing::error!(rule = %name, %error, "stored alert rule unreadable"),
+            }
+        }
+        *self
+            .rules
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(active);
+        Ok(())
+    }
+
+    /// Adds (or replaces) a rule over the API: checked against the file, stored, in force.
+    pub async fn put_api_rule(
+        &self,
+        store: &dyn Store,
+        workspace: &str,
+        rule: &RuleConfig,
+        actor: &str,
+    ) -> Result<(), AlertRuleError> {
+        self.config
+            .check_api_rule(rule)
+            .map_err(AlertRuleError::Invalid)?;
+        let json =
+            serde_json::to_value(rule).map_err(|e| AlertRuleError::Invalid(e.to_string()))?;
+        store
+            .put_alert_rule(workspace, rule.name(), &json, actor)
+            .await?;
+        self.load_api_rules(store, workspace).await?;
+        Ok(())
+    }
+
+    /// Removes a rule added over the API; whether there was one.
+    pub async fn delete_api_rule(
+        &self,
+        store: &dyn Store,
+        workspace: &str,
+        name: &str,
+        actor: &str,
+    ) -> Result<bool, AlertRuleError> {
+        if self.config.rules.iter().any(|r| r.name() == name) {
+            return Err(AlertRuleError::Invalid(format!(
+                "rule {name:?} is written in the configuration file; change it there"
+            )));
+        }
+        let gone = store.delete_alert_rule(workspace, name, actor).await?;
+        self.load_api_rules(store, workspace).await?;
+        Ok(gone)
     }
 
     /// Runs every rule over reviews just stored and queues the alerts that fire; returns
@@ -124,7 +232,8 @@ impl Alerting {
         arrived: &[Arrived<'_>],
     ) -> Result<usize, koubei_store::StoreError> {
         let mut queued = 0;
-        for (rule, matcher) in self.config.rules.iter().zip(&self.matchers) {
+        let rules = self.rules();
+        for active in rules.iter() {
             let (
                 RuleConfig::RiskWords {
                     name,
@@ -134,7 +243,7 @@ impl Alerting {
                     ..
                 },
                 Some(matcher),
-            ) = (rule, matcher)
+            ) = (&active.config, &active.matcher)
             else {
                 continue;
             };

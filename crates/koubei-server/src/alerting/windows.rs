@@ -66,7 +66,8 @@ impl Alerting {
         pass: Pass,
     ) -> Result<usize, StoreError> {
         let mut queued = 0;
-        for rule in &self.config.rules {
+        let rules = self.rules();
+        for rule in rules.iter().map(|r| &r.config) {
             let fired = match rule {
                 RuleConfig::RiskWords { .. } => None,
                 RuleConfig::Spike {

@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use chrono::{Duration, NaiveDate};
 use koubei_core::Polarity;
 use koubei_report::tree_order;
@@ -17,6 +19,8 @@ use koubei_store::stats::{two_proportion_p, wilson_interval};
 use koubei_store::{Filter, IndicatorStat, Summary, TypicalOpinion};
 use serde::Serialize;
 
+use crate::alerting::{AlertRuleError, RuleConfig};
+use crate::handlers::intake::authorise;
 use crate::params::{CompareParams, FilterParams, Params, ViewParams};
 use crate::{ApiError, AppState};
 
@@ -201,12 +205,20 @@ pub struct AlertSetup {
     /// Whether this server runs alert rules at all.
     pub enabled: bool,
     pub channels: Vec<crate::alerting::config::ShownChannel>,
-    pub rules: Vec<crate::alerting::RuleConfig>,
+    pub rules: Vec<ShownRule>,
 }
 
-/// `GET /api/v1/alerts/rules`: the configured rules and channels (secrets hidden).
-pub async fn alert_rules(State(state): State<Arc<AppState>>) -> Json<AlertSetup> {
-    Json(match &state.alerting {
+/// A rule and where it is defined.
+#[derive(Debug, Serialize)]
+pub struct ShownRule {
+    #[serde(flatten)]
+    pub rule: RuleConfig,
+    /// `file` (the configuration file) or `api` (added over the API, stored).
+    pub source: &'static str,
+}
+
+fn alert_setup(state: &AppState) -> AlertSetup {
+    match &state.alerting {
         None => AlertSetup {
             enabled: false,
             channels: Vec::new(),
@@ -215,9 +227,80 @@ pub async fn alert_rules(State(state): State<Arc<AppState>>) -> Json<AlertSetup>
         Some(alerting) => AlertSetup {
             enabled: true,
             channels: alerting.config().shown_channels(),
-            rules: alerting.config().rules.clone(),
+            rules: alerting
+                .rules()
+                .iter()
+                .map(|r| ShownRule {
+                    rule: r.config.clone(),
+                    source: if r.from_api { "api" } else { "file" },
+                })
+                .collect(),
         },
-    })
+    }
+}
+
+/// `GET /api/v1/alerts/rules`: the rules in force and the channels (secrets hidden).
+pub async fn alert_rules(State(state): State<Arc<AppState>>) -> Json<AlertSetup> {
+    Json(alert_setup(&state))
+}
+
+fn alerting_of(state: &AppState) -> Result<&crate::alerting::Alerting, ApiError> {
+    state.alerting.as_deref().ok_or(ApiError::Unavailable(
+        "this server runs without alerting; start it with a configuration file that defines [[alerts.channels]]",
+    ))
+}
+
+fn rule_error(error: AlertRuleError) -> ApiError {
+    match error {
+        AlertRuleError::Invalid(reason) => ApiError::BadBody(reason),
+        AlertRuleError::Store(e) => ApiError::Store(e),
+    }
+}
+
+/// `POST /api/v1/alerts/rules` (admin token): adds or replaces a rule, with the fields a
+/// rule has in the configuration file, as JSON.
+pub async fn put_alert_rule(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<AlertSetup>, ApiError> {
+    let token = authorise(&state, &headers, &["admin"]).await?;
+    let alerting = alerting_of(&state)?;
+    let rule: RuleConfig =
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("the rule: {e}")))?;
+    alerting
+        .put_api_rule(
+            state.store.as_ref(),
+            &state.workspace,
+            &rule,
+            &format!("token:{}", token.name),
+        )
+        .await
+        .map_err(rule_error)?;
+    Ok(Json(alert_setup(&state)))
+}
+
+/// `DELETE /api/v1/alerts/rules/{name}` (admin token): removes a rule added over the API.
+pub async fn delete_alert_rule(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Json<AlertSetup>, ApiError> {
+    let token = authorise(&state, &headers, &["admin"]).await?;
+    let alerting = alerting_of(&state)?;
+    let gone = alerting
+        .delete_api_rule(
+            state.store.as_ref(),
+            &state.workspace,
+            &name,
+            &format!("token:{}", token.name),
+        )
+        .await
+        .map_err(rule_error)?;
+    if !gone {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(alert_setup(&state)))
 }
 
 /// `GET /api/v1/alerts`: the newest alerts and where they went.

@@ -66,8 +66,13 @@ pub fn new_token_secret() -> Result<String, String> {
     ))
 }
 
-/// Checks the request's bearer token: known, valid now, for this workspace, allowed to push.
-async fn authorise(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// Checks the request's bearer token: known, valid now, for this workspace, of one of
+/// `roles`. Returns the token, whose name stands for the caller in the audit log.
+pub(crate) async fn authorise(
+    state: &AppState,
+    headers: &HeaderMap,
+    roles: &[&str],
+) -> Result<koubei_store::TokenRecord, ApiError> {
     let header = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -92,10 +97,12 @@ async fn authorise(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError
             "the token has expired or was revoked",
         ));
     }
-    if token.workspace != state.workspace || !INGEST_ROLES.contains(&token.role.as_str()) {
-        return Err(ApiError::Forbidden("this token may not push reviews here"));
+    if token.workspace != state.workspace || !roles.contains(&token.role.as_str()) {
+        return Err(ApiError::Forbidden(
+            "this token's role may not do this here",
+        ));
     }
-    Ok(())
+    Ok(token)
 }
 
 pub async fn push(
@@ -103,7 +110,7 @@ pub async fn push(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<PushOutcome>, ApiError> {
-    authorise(&state, &headers).await?;
+    authorise(&state, &headers, INGEST_ROLES).await?;
     let name = format!("push {}", Utc::now().format("%Y-%m-%d %H:%M:%S"));
     let reader = open_bytes(body.to_vec(), &name, &ImportOptions::default())
         .map_err(|e| ApiError::BadBody(e.to_string()))?;
