@@ -518,9 +518,30 @@ pub async fn tree(
     Params(params): Params<FilterParams>,
 ) -> Result<Json<Tree>, ApiError> {
     let filter = params.into_filter()?;
+    // With a category chosen, the whole tree of that category: indicators nobody mentioned
+    // are rows too (with zeros), since what buyers do not talk about is an answer as well.
+    let tree_paths: Vec<(String, usize)> = match (&state.engine, &filter.category) {
+        (Some(engine), Some(category)) => engine
+            .taxonomy_for(Some(category))
+            .indicators()
+            .iter()
+            .map(|i| (i.path.clone(), i.depth))
+            .collect(),
+        _ => Vec::new(),
+    };
     let answer = with_index(&state, move |index| {
         let periods = compared_periods(index, &filter);
-        let stats = index.indicator_stats(&filter);
+        let mut stats = index.indicator_stats(&filter);
+        let seen: HashSet<String> = stats.iter().map(|s| s.indicator.clone()).collect();
+        for (path, depth) in tree_paths {
+            if !seen.contains(&path) {
+                stats.push(IndicatorStat {
+                    indicator: path,
+                    depth,
+                    ..IndicatorStat::default()
+                });
+            }
+        }
         Tree {
             period: periods.map(|(p, _)| p),
             previous: periods.map(|(_, q)| q),
