@@ -783,3 +783,36 @@ async fn rules_can_be_added_and_removed_over_the_api_with_an_admin_token() {
     assert_eq!(actions, ["delete_alert_rule", "put_alert_rule"]);
     running.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_phone_number_pushed_reaches_the_database_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = open_store(&dir).await;
+    let alerting = Arc::new(
+        Alerting::new(
+            AlertConfig::default(),
+            &koubei_engine::normalize::Normalizer::new().expect("n"),
+        )
+        .expect("alerting"),
+    );
+    let running = start(store.clone(), alerting, false).await;
+    let (_, outcome) = push(
+        &running.base,
+        Some(TOKEN),
+        json!([review("p1", "快递员态度差，电话13912345678打不通，收件人张伟"),
+               {"评论ID": "p2", "评论内容": "很好", "追评": "客服微信 wxid_abc123 加我退款"}]),
+    )
+    .await;
+    assert_eq!(outcome["stored"], 2, "{outcome}");
+    running.stop().await;
+    drop(store);
+    for name in ["alerts.db", "alerts.db-wal"] {
+        let Ok(bytes) = std::fs::read(dir.path().join(name)) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in ["13912345678", "wxid_abc123", "张伟", "张三丰"] {
+            assert!(!text.contains(secret), "{secret} reached {name}");
+        }
+    }
+}
