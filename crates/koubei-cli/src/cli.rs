@@ -11,6 +11,8 @@ pub const DEFAULT_DB: &str = "koubei.db";
 pub const DEMO_DB: &str = "koubei-demo.db";
 /// The address `serve` and `demo` listen on by default.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+/// The configuration file `serve` reads when it exists.
+pub const DEFAULT_CONFIG: &str = "koubei.toml";
 /// Reviews per database transaction during import.
 pub const DEFAULT_BATCH: usize = 2000;
 
@@ -42,6 +44,86 @@ pub enum Command {
     Eval(EvalArgs),
     /// Train the review polarity model on labelled TSVs (label, optional category, text).
     Train(TrainArgs),
+    /// Manage the API tokens that push reviews (`POST /api/v1/reviews`).
+    Token(TokenArgs),
+    /// Work with the alert channels of a configuration file.
+    Alert(AlertArgs),
+    /// Delete reviews (a buyer's, a file's, or older than a date), recorded in the audit log.
+    Delete(DeleteArgs),
+    /// Delete reviews older than N days (the retention setting), recorded in the audit log.
+    Retention(RetentionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The author as stored (nicknames are stored masked: 张*).
+    #[arg(long)]
+    pub author: Option<String>,
+    /// With --author: only on this channel.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Every review imported from this file (as `source_file` shows it).
+    #[arg(long)]
+    pub source_file: Option<String>,
+    /// Reviews written before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub before: Option<chrono::NaiveDate>,
+    /// Really delete (there is no undo).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RetentionArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Keep this many days of reviews; older ones are deleted.
+    #[arg(long)]
+    pub days: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print it once (only its SHA-256 digest is stored).
+    Create {
+        /// What the token is for (shown in logs and the token list).
+        #[arg(long)]
+        name: String,
+        /// What it may do: ingest (push reviews only) or admin.
+        #[arg(long, default_value = "ingest", value_parser = ["ingest", "admin"])]
+        role: String,
+        /// Days until it expires (default: never).
+        #[arg(long)]
+        expires_days: Option<u32>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AlertArgs {
+    #[command(subcommand)]
+    pub action: AlertAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertAction {
+    /// Send a test message to one channel of the configuration file now.
+    Test {
+        /// The channel's `name` in `[[alerts.channels]]`.
+        channel: String,
+        /// The configuration file (TOML) with the `[alerts]` table.
+        #[arg(long, env = "KOUBEI_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+    },
 }
 
 /// Where the data lives.
@@ -160,6 +242,13 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
+    /// Configuration file (TOML) with alert channels and rules; read when it exists.
+    #[arg(long, env = "KOUBEI_CONFIG", default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
+    /// Inbox folder: files dropped there are imported, then moved to done/ or failed/
+    /// with a report beside them.
+    #[arg(long, value_name = "DIR")]
+    pub watch: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use koubei_core::NewReview;
-use koubei_engine::{Engine, Input};
+use koubei_engine::Engine;
 use koubei_ingest::ImportOptions;
 use koubei_store::{AnalysedReview, BatchOutcome, Store};
 use rayon::prelude::*;
@@ -41,21 +41,7 @@ pub fn build_engine_with(paths: &[PathBuf], model: Option<&str>) -> Result<Engin
 
 /// Runs the engine over a review's text and follow-up.
 pub fn analyse(engine: &Engine, review: NewReview) -> AnalysedReview {
-    let category = review.category.as_deref();
-    let analysis = engine.analyze(&Input {
-        category,
-        ..Input::text(&review.text)
-    });
-    let followup = review
-        .followup_text
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .map(|text| {
-            engine.analyze(&Input {
-                category,
-                ..Input::text(text)
-            })
-        });
+    let (analysis, followup) = engine.analyze_review(&review);
     AnalysedReview {
         review,
         analysis,

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use jieba_rs::Jieba;
-use koubei_core::Analysis;
+use koubei_core::{Analysis, NewReview};
 use koubei_model::Model;
 
 use crate::EngineError;
@@ -113,6 +113,33 @@ impl Engine {
     /// Analyses one review. Never panics, whatever the text.
     pub fn analyze(&self, input: &Input<'_>) -> Analysis {
         crate::run::Run::new(self, input).analysis(input)
+    }
+
+    /// Analyses a stored-to-be review: its text and, when it has a non-blank one, its
+    /// follow-up, both with the tree of the review's category.
+    pub fn analyze_review(&self, review: &NewReview) -> (Analysis, Option<Analysis>) {
+        let category = review.category.as_deref();
+        let analysis = self.analyze(&Input {
+            category,
+            ..Input::text(&review.text)
+        });
+        let followup = review
+            .followup_text
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(|text| {
+                self.analyze(&Input {
+                    category,
+                    ..Input::text(text)
+                })
+            });
+        (analysis, followup)
+    }
+
+    /// The engine's text normaliser, for other readers of review text (risk words) to
+    /// read it the same way.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
     }
 
     /// The tree with this id.

@@ -36,6 +36,7 @@ mod field;
 pub mod followup;
 mod json;
 pub mod mask;
+pub mod pii;
 mod record;
 mod value;
 
@@ -165,6 +166,23 @@ pub fn open(path: &Path, opts: &ImportOptions) -> Result<FileReader, IngestError
             open_text(bytes, &file, opts)
         }
     }
+}
+
+/// Reads reviews sent as bytes rather than a file (a JSON array, JSON lines or CSV pushed
+/// over HTTP), exactly as [`open`] reads a text file; `name` stands for the file name in
+/// errors and in each review's `source_file`.
+pub fn open_bytes(
+    bytes: Vec<u8>,
+    name: &str,
+    opts: &ImportOptions,
+) -> Result<FileReader, IngestError> {
+    if workbook_kind(&bytes[..bytes.len().min(8)]).is_some() {
+        return Err(IngestError::UnknownFormat {
+            file: name.to_string(),
+            reason: "a workbook; push JSON or CSV, or import the file with `koubei import`".into(),
+        });
+    }
+    open_text(bytes, name, opts)
 }
 
 fn read_head(path: &Path, head: &mut [u8]) -> std::io::Result<usize> {

@@ -12,6 +12,7 @@ use crate::error::RowError;
 use crate::field::Field;
 use crate::followup::split_inline_followup;
 use crate::mask::mask_author;
+use crate::pii::mask_text;
 use crate::value::{Cell, Epoch, parse_datetime, parse_rating};
 
 /// One record as a format reader found it.
@@ -124,6 +125,9 @@ impl Mapper {
             review.text = first;
             review.followup_text = Some(followup);
         }
+        // Personal data never gets further than this.
+        review.text = mask_text(&review.text);
+        review.followup_text = review.followup_text.as_deref().map(mask_text);
         review.channel = channel.or(self.channel).unwrap_or_default();
         if review.brand.is_none() {
             review.brand.clone_from(&self.brand);

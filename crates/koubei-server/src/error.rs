@@ -32,6 +32,18 @@ pub enum ApiError {
     /// A failure of our own that is neither the store's nor the client's.
     #[error("{0}")]
     Internal(String),
+    /// No valid credentials came with the request.
+    #[error("not authorised: {0}")]
+    Unauthorized(&'static str),
+    /// The credentials do not allow this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// The request body cannot be used (the message says why).
+    #[error("invalid request body: {0}")]
+    BadBody(String),
+    /// This server was started without what the request needs.
+    #[error("unavailable: {0}")]
+    Unavailable(&'static str),
 }
 
 /// The JSON body of every error response.
@@ -51,7 +63,12 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadParam { .. } | ApiError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadParam { .. } | ApiError::BadQuery(_) | ApiError::BadBody(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Store(_) | ApiError::Report(_) | ApiError::Internal(_) => {

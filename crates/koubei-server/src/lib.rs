@@ -12,15 +12,19 @@
 //! Handlers live in one module per resource under [`handlers`] and stay thin: parse the
 //! query (see `params`), ask the store, wrap the answer in JSON.
 
+pub mod alerting;
 pub mod assets;
 mod error;
 pub mod handlers;
+pub mod jobs;
 mod params;
+pub mod watch;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
 use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::middleware::map_response;
@@ -32,19 +36,29 @@ use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
-use handlers::{dashboard, health, indicators, openapi, pages, reviews};
+use handlers::{dashboard, health, indicators, intake, openapi, pages, reviews};
 
 /// The policy sent with every response: our own scripts, styles and images only (plus
 /// `data:` images), and no inline script or style at all.
 pub const CONTENT_SECURITY_POLICY_VALUE: &str =
     "default-src 'self'; img-src 'self' data:; style-src 'self'";
 
+/// The largest body `POST /api/v1/reviews` takes.
+pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
+
 /// What every handler shares: the store, the workspace this server shows and the
-/// in-memory index the dashboard's aggregates are computed from.
+/// in-memory index the dashboard's aggregates are computed from. Cloning shares them.
+#[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub workspace: String,
     pub index: Arc<SharedIndex>,
+    /// The engine that analyses pushed reviews; without it, pushes are refused.
+    pub engine: Option<Arc<koubei_engine::Engine>>,
+    /// Recorded with every review the server stores.
+    pub engine_version: String,
+    /// Alert rules and channels; without them, nothing alerts.
+    pub alerting: Option<Arc<alerting::Alerting>>,
 }
 
 impl AppState {
@@ -56,7 +70,23 @@ impl AppState {
             index: Arc::new(SharedIndex::new(&workspace)),
             store,
             workspace,
+            engine: None,
+            engine_version: String::new(),
+            alerting: None,
         }
+    }
+
+    /// Lets the server take pushed reviews, analysed by `engine`.
+    pub fn with_engine(mut self, engine: Arc<koubei_engine::Engine>) -> AppState {
+        self.engine_version = engine.version().to_string();
+        self.engine = Some(engine);
+        self
+    }
+
+    /// Runs these alert rules over pushed reviews.
+    pub fn with_alerting(mut self, alerting: Arc<alerting::Alerting>) -> AppState {
+        self.alerting = Some(alerting);
+        self
     }
 
     /// Loads the index now, so that the first visitor does not wait for it.
@@ -72,13 +102,27 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health::show))
         .route("/openapi.json", get(openapi::show))
         .route("/options", get(dashboard::options))
+        .route("/alerts", get(dashboard::alerts))
+        .route(
+            "/alerts/rules",
+            get(dashboard::alert_rules).post(dashboard::put_alert_rule),
+        )
+        .route(
+            "/alerts/rules/{name}",
+            axum::routing::delete(dashboard::delete_alert_rule),
+        )
         .route("/overview", get(dashboard::overview))
         .route("/indicators/stats", get(indicators::stats))
         .route("/indicators/tree", get(dashboard::tree))
         .route("/indicators/detail", get(dashboard::detail))
         .route("/compare", get(dashboard::compare))
         .route("/service", get(dashboard::service))
-        .route("/reviews", get(reviews::index))
+        .route(
+            "/reviews",
+            get(reviews::index)
+                .post(intake::push)
+                .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
+        )
         .route("/reviews/export", get(reviews::export));
 
     Router::new()

@@ -325,3 +325,37 @@ async fn the_export_is_a_workbook_of_the_selection_with_text_kept_as_text() {
     let cells: Vec<String> = filter.cells().map(|(_, _, c)| c.to_string()).collect();
     assert!(cells.iter().any(|c| c == "甲"), "{cells:?}");
 }
+
+#[tokio::test]
+async fn with_a_category_the_tree_lists_every_indicator_of_its_tree() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("tree.db");
+    let store = SqliteStore::open(path.to_str().expect("utf-8 path"))
+        .await
+        .expect("open store");
+    store.ensure_workspace(WS).await.expect("workspace");
+    let mut reviews = sample();
+    for r in &mut reviews {
+        r.review.category = Some("扫地机器人".into());
+    }
+    store.insert_batch(WS, &reviews, "t").await.expect("insert");
+    let engine = Arc::new(koubei_engine::Engine::new().expect("engine"));
+    let app = router(AppState::new(Arc::new(store), WS).with_engine(engine));
+    let t = json(&app, "/api/v1/indicators/tree?category=扫地机器人").await;
+    let battery = find(&t["indicators"], "indicator", "产品/续航");
+    assert_eq!(
+        battery["mentions"], 0,
+        "an indicator nobody mentioned is a row too"
+    );
+    let suction = find(&t["indicators"], "indicator", "产品/清洁能力/吸力");
+    assert_eq!(suction["mentions"], 81);
+    // Without a category the tree is what was mentioned.
+    let all = json(&app, "/api/v1/indicators/tree").await;
+    assert!(
+        all["indicators"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["indicator"] != "产品/续航")
+    );
+}

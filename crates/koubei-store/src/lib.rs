@@ -20,13 +20,16 @@ mod sqlite;
 pub mod stats;
 
 use async_trait::async_trait;
+use chrono::NaiveDateTime;
 use koubei_core::{Analysis, Polarity};
 
 pub use facts::{FactIndex, FactMention, FactRow, Revision, SharedIndex};
 pub use model::{
-    AnalysedReview, BatchOutcome, Filter, IndicatorStat, ReviewPage, ReviewQuery, StoredMention,
-    StoredReview, Summary, TypicalOpinion,
+    AlertRecord, AnalysedReview, BatchOutcome, DeliveryRecord, DeliveryResult, DueDelivery, Filter,
+    IndicatorStat, NewAlert, NewToken, ReviewPage, ReviewQuery, StoredMention, StoredReview,
+    Summary, TokenRecord, TypicalOpinion, WindowCounts, WindowQuery,
 };
+pub use model::{AuditEntry, DeleteSelector};
 pub use sqlite::SqliteStore;
 
 /// A failure of the store. Database errors keep their source for the log.
@@ -133,4 +136,70 @@ pub trait Store: Send + Sync {
     /// The stored reviews with these ids, with their mentions, in the order of `ids`
     /// (ids that are not stored are left out).
     async fn reviews_by_ids(&self, workspace: &str, ids: &[i64]) -> Result<Vec<StoredReview>>;
+
+    /// Stores an API token; returns its id.
+    async fn create_token(&self, workspace: &str, token: &NewToken) -> Result<i64>;
+
+    /// The token whose secret has this SHA-256 digest, in any workspace.
+    async fn find_token(&self, secret_sha256: &str) -> Result<Option<TokenRecord>>;
+
+    /// Queues an alert with one pending delivery per channel, in one transaction; `None`
+    /// when an alert with the same key exists (nothing is queued twice).
+    async fn queue_alert(
+        &self,
+        workspace: &str,
+        alert: &NewAlert,
+        channels: &[String],
+    ) -> Result<Option<i64>>;
+
+    /// When the rule last raised an alert in the workspace.
+    async fn last_alert_at(&self, workspace: &str, rule: &str) -> Result<Option<NaiveDateTime>>;
+
+    /// Pending deliveries whose time has come, oldest first.
+    async fn due_deliveries(
+        &self,
+        workspace: &str,
+        now: NaiveDateTime,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>>;
+
+    /// Records an attempt's result.
+    async fn record_delivery(&self, delivery: i64, result: &DeliveryResult) -> Result<()>;
+
+    /// Reviews and mentions in a time window, for the alert rules.
+    async fn window_counts(&self, workspace: &str, query: &WindowQuery) -> Result<WindowCounts>;
+
+    /// Deletes the reviews the selector names (with their mentions) and records it in the
+    /// audit log as `actor`; returns how many were deleted. An empty selector deletes
+    /// nothing.
+    async fn delete_reviews(
+        &self,
+        workspace: &str,
+        selector: &DeleteSelector,
+        actor: &str,
+    ) -> Result<u64>;
+
+    /// Adds a line to the audit log.
+    async fn audit(&self, workspace: &str, actor: &str, action: &str, detail: &str) -> Result<()>;
+
+    /// The newest lines of the audit log.
+    async fn audit_log(&self, workspace: &str, limit: u32) -> Result<Vec<AuditEntry>>;
+
+    /// The alert rules added over the API, as `(name, rule as JSON)`, by name.
+    async fn alert_rules(&self, workspace: &str) -> Result<Vec<(String, serde_json::Value)>>;
+
+    /// Adds or replaces an API alert rule, recorded in the audit log as `actor`.
+    async fn put_alert_rule(
+        &self,
+        workspace: &str,
+        name: &str,
+        rule: &serde_json::Value,
+        actor: &str,
+    ) -> Result<()>;
+
+    /// Removes an API alert rule; whether there was one. Recorded in the audit log.
+    async fn delete_alert_rule(&self, workspace: &str, name: &str, actor: &str) -> Result<bool>;
+
+    /// The newest alerts with their deliveries.
+    async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>>;
 }

@@ -28,6 +28,21 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "revisions",
         sql: include_str!("../migrations/sqlite/0002_revisions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "intake_alerts",
+        sql: include_str!("../migrations/sqlite/0003_intake_alerts.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "audit",
+        sql: include_str!("../migrations/sqlite/0004_audit.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "alert_rules",
+        sql: include_str!("../migrations/sqlite/0005_alert_rules.sql"),
+    },
 ];
 
 /// Applies every migration that `pool`'s database lacks, each in its own transaction.

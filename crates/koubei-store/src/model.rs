@@ -6,7 +6,7 @@
 //! is (positive − negative) / mentions. A **typical opinion** is a canonical aspect +
 //! opinion phrase (吸力大) counted over mentions.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use koubei_core::{Analysis, Mention, NewReview, Polarity};
 use serde::{Deserialize, Serialize};
 
@@ -20,12 +20,14 @@ pub struct AnalysedReview {
 }
 
 /// What one batch insert did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BatchOutcome {
     pub inserted: u64,
     pub duplicates: u64,
     /// Inserted reviews that carry a flag excluding them from statistics.
     pub flagged: u64,
+    /// Per item of the batch, in order: its new id, or `None` for a duplicate.
+    pub stored: Vec<Option<i64>>,
 }
 
 /// Which reviews a report or view looks at. Every field is optional; empty strings
@@ -181,4 +183,143 @@ pub struct ReviewPage {
     pub page: u32,
     pub page_size: u32,
     pub reviews: Vec<StoredReview>,
+}
+
+/// Which mentions an alert window counts: those of reviews written (or, undated, arrived)
+/// in `[from, to)`, passing the filter's channel, brand, category, series and model, of the
+/// indicator's subtree when one is given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowQuery {
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+    pub indicator: Option<String>,
+    /// Its dates are ignored; flagged reviews never count.
+    pub filter: Filter,
+    /// Review times are local to the shops (as the exports write them) while arrival times
+    /// are stored in UTC: local minus UTC, to compare the two.
+    pub local_offset: chrono::Duration,
+}
+
+/// What a window holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct WindowCounts {
+    pub reviews: u64,
+    pub mentions: u64,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+    /// The newest review time in the window (written, else arrived).
+    pub newest: Option<NaiveDateTime>,
+}
+
+/// Which reviews a deletion removes; at least one field must be set, and all set fields
+/// must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteSelector {
+    /// The author as stored (masked, 张*), optionally with the channel to narrow it.
+    pub author: Option<String>,
+    pub channel: Option<String>,
+    /// The file the reviews were imported from, as stored (`source_file`).
+    pub source_file: Option<String>,
+    /// Reviews written (or, undated, imported) before this time.
+    pub before: Option<NaiveDateTime>,
+}
+
+impl DeleteSelector {
+    pub fn is_empty(&self) -> bool {
+        self.author.is_none() && self.source_file.is_none() && self.before.is_none()
+    }
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub at: NaiveDateTime,
+    /// Who: a user, a token's name, `cli`, or `retention`.
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// Who may push reviews: an API token as stored (its secret only as a SHA-256 digest).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub workspace: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl TokenRecord {
+    /// Whether the token may be used at `now` (not revoked, not expired).
+    pub fn is_valid_at(&self, now: NaiveDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
+    }
+}
+
+/// A token to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewToken {
+    pub name: String,
+    /// Lower-case hex SHA-256 of the secret the caller presents.
+    pub secret_sha256: String,
+    pub role: String,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+/// An alert to queue: stored once per `key`, with one delivery per channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    /// What makes two alerts the same one (`risk:冒烟:<review dedup key>`, `spike:…:<window>`).
+    pub key: String,
+    /// The rule's name, for cooldowns and the history.
+    pub rule: String,
+    pub severity: String,
+    pub title: String,
+    /// The rendered-independent message, as JSON.
+    pub message: serde_json::Value,
+}
+
+/// One delivery that is due: an alert for one channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub alert_id: i64,
+    pub channel: String,
+    pub attempts: u32,
+    pub message: serde_json::Value,
+}
+
+/// What became of a delivery attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeliveryResult {
+    Sent,
+    /// Try again at this time.
+    RetryAt(NaiveDateTime, String),
+    Failed(String),
+}
+
+/// An alert in the history, with where it went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertRecord {
+    pub id: i64,
+    pub rule: String,
+    pub severity: String,
+    pub title: String,
+    pub message: serde_json::Value,
+    pub created_at: NaiveDateTime,
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
+/// One channel's delivery of an alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeliveryRecord {
+    pub channel: String,
+    pub status: String,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
 }

@@ -76,6 +76,7 @@ impl Store for SqliteStore {
         let mut outcome = BatchOutcome::default();
         for item in batch {
             let id = insert_review(&mut tx, workspace, item, engine_version, &imported_at).await?;
+            outcome.stored.push(id);
             let Some(id) = id else {
                 outcome.duplicates += 1;
                 continue;
@@ -386,7 +387,7 @@ impl Store for SqliteStore {
     async fn reviews_by_ids(&self, workspace: &str, ids: &[i64]) -> Result<Vec<StoredReview>> {
         let mut found: HashMap<i64, StoredReview> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM reviews WHERE workspace_id = ");
+            let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM reviews WHERE +workspace_id = ");
             q.push_bind(workspace.to_string());
             q.push(" AND id IN (");
             let mut list = q.separated(", ");
@@ -405,6 +406,428 @@ impl Store for SqliteStore {
         }
         Ok(reviews)
     }
+    async fn create_token(&self, workspace: &str, token: &NewToken) -> Result<i64> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO tokens (workspace_id, name, secret_sha256, role, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(workspace)
+        .bind(&token.name)
+        .bind(&token.secret_sha256)
+        .bind(&token.role)
+        .bind(now_text())
+        .bind(token.expires_at.map(format_time))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn find_token(&self, secret_sha256: &str) -> Result<Option<TokenRecord>> {
+        let row = sqlx::query("SELECT * FROM tokens WHERE secret_sha256 = ?")
+            .bind(secret_sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let created: String = row.try_get("created_at")?;
+        Ok(Some(TokenRecord {
+            id: row.try_get("id")?,
+            workspace: row.try_get("workspace_id")?,
+            name: row.try_get("name")?,
+            role: row.try_get("role")?,
+            created_at: parse_time(Some(created))
+                .ok_or_else(|| StoreError::Corrupt("token creation time".into()))?,
+            expires_at: parse_time(row.try_get("expires_at")?),
+            revoked_at: parse_time(row.try_get("revoked_at")?),
+        }))
+    }
+
+    async fn queue_alert(
+        &self,
+        workspace: &str,
+        alert: &NewAlert,
+        channels: &[String],
+    ) -> Result<Option<i64>> {
+        let now = now_text();
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO alerts (workspace_id, alert_key, rule, severity, title, message, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (workspace_id, alert_key) DO NOTHING RETURNING id",
+        )
+        .bind(workspace)
+        .bind(&alert.key)
+        .bind(&alert.rule)
+        .bind(&alert.severity)
+        .bind(&alert.title)
+        .bind(alert.message.to_string())
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        for channel in channels {
+            sqlx::query(
+                "INSERT INTO deliveries (workspace_id, alert_id, channel, status, next_attempt_at)
+                 VALUES (?, ?, ?, 'pending', ?)",
+            )
+            .bind(workspace)
+            .bind(id)
+            .bind(channel)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    async fn last_alert_at(&self, workspace: &str, rule: &str) -> Result<Option<NaiveDateTime>> {
+        let at: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM alerts WHERE workspace_id = ? AND rule = ?",
+        )
+        .bind(workspace)
+        .bind(rule)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(parse_time(at))
+    }
+
+    async fn due_deliveries(
+        &self,
+        workspace: &str,
+        now: NaiveDateTime,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.alert_id, d.channel, d.attempts, a.message
+             FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+             WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND d.workspace_id = ?
+             ORDER BY d.next_attempt_at, d.id LIMIT ?",
+        )
+        .bind(format_time(now))
+        .bind(workspace)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let message: String = row.try_get("message")?;
+                Ok(DueDelivery {
+                    id: row.try_get("id")?,
+                    alert_id: row.try_get("alert_id")?,
+                    channel: row.try_get("channel")?,
+                    attempts: row.try_get::<i64, _>("attempts")? as u32,
+                    message: serde_json::from_str(&message)
+                        .map_err(|e| StoreError::Corrupt(format!("alert message: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_delivery(&self, delivery: i64, result: &DeliveryResult) -> Result<()> {
+        let now = now_text();
+        let query = match result {
+            DeliveryResult::Sent => sqlx::query(
+                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?,
+                 last_error = NULL WHERE id = ? AND status = 'pending'",
+            )
+            .bind(now)
+            .bind(delivery),
+            DeliveryResult::RetryAt(at, error) => sqlx::query(
+                "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?,
+                 last_error = ? WHERE id = ? AND status = 'pending'",
+            )
+            .bind(format_time(*at))
+            .bind(error)
+            .bind(delivery),
+            DeliveryResult::Failed(error) => sqlx::query(
+                "UPDATE deliveries SET status = 'failed', attempts = attempts + 1,
+                 last_error = ? WHERE id = ? AND status = 'pending'",
+            )
+            .bind(error)
+            .bind(delivery),
+        };
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn window_counts(&self, workspace: &str, query: &WindowQuery) -> Result<WindowCounts> {
+        let filter = Filter {
+            from: None,
+            to: None,
+            include_flagged: false,
+            ..query.filter.clone()
+        };
+        let mut counts = WindowCounts::default();
+        // Dated reviews by when they were written, undated ones by when they arrived: two
+        // queries, each on its own index.
+        for (column, dated) in [("r.created_at", true), ("r.imported_at", false)] {
+            let shift = if dated {
+                chrono::Duration::zero()
+            } else {
+                query.local_offset
+            };
+            let bound = |t: NaiveDateTime| format_time(t.checked_sub_signed(shift).unwrap_or(t));
+            let (from, to) = (bound(query.from), bound(query.to));
+            let mut reviews = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT COUNT(*) AS n, MAX({column}) AS newest FROM reviews r WHERE "
+            ));
+            push_filter(&mut reviews, workspace, &filter);
+            push_window(&mut reviews, column, dated, &from, &to);
+            if let Some(path) = &query.indicator {
+                reviews.push(" AND EXISTS (SELECT 1 FROM mentions m WHERE m.review_id = r.id AND ");
+                push_path_match(&mut reviews, path);
+                reviews.push(")");
+            }
+            let row = reviews.build().fetch_one(&self.pool).await?;
+            counts.reviews += row.try_get::<i64, _>("n")? as u64;
+            let newest = parse_time(row.try_get("newest")?).map(|t| t + shift);
+            counts.newest = counts.newest.max(newest);
+
+            let mut mentions = QueryBuilder::<Sqlite>::new(
+                "SELECT m.polarity AS polarity, COUNT(*) AS n
+                 FROM reviews r JOIN mentions m ON m.review_id = r.id WHERE ",
+            );
+            push_filter(&mut mentions, workspace, &filter);
+            push_window(&mut mentions, column, dated, &from, &to);
+            if let Some(path) = &query.indicator {
+                mentions.push(" AND ");
+                push_path_match(&mut mentions, path);
+            }
+            mentions.push(" GROUP BY m.polarity");
+            for row in mentions.build().fetch_all(&self.pool).await? {
+                let n = row.try_get::<i64, _>("n")? as u64;
+                counts.mentions += n;
+                match parse_polarity(row.try_get("polarity")?)? {
+                    Polarity::Positive => counts.positive += n,
+                    Polarity::Negative => counts.negative += n,
+                    Polarity::Neutral | Polarity::Mixed => counts.neutral += n,
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn delete_reviews(
+        &self,
+        workspace: &str,
+        selector: &DeleteSelector,
+        actor: &str,
+    ) -> Result<u64> {
+        if selector.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM reviews WHERE workspace_id = ");
+        q.push_bind(workspace.to_string());
+        if let Some(author) = &selector.author {
+            q.push(" AND author = ").push_bind(author.clone());
+        }
+        if let Some(channel) = &selector.channel {
+            let channel = Channel::from_str(channel)
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_else(|_| channel.clone());
+            q.push(" AND channel = ").push_bind(channel);
+        }
+        if let Some(file) = &selector.source_file {
+            q.push(" AND source_file = ").push_bind(file.clone());
+        }
+        if let Some(before) = selector.before {
+            let before = format_time(before);
+            q.push(" AND (created_at < ")
+                .push_bind(before.clone())
+                .push(" OR (created_at IS NULL AND imported_at < ")
+                .push_bind(before)
+                .push("))");
+        }
+        let deleted = q.build().execute(&mut *tx).await?.rows_affected();
+        if deleted > 0 {
+            bump(&mut tx, workspace, "epoch").await?;
+        }
+        let detail = format!(
+            "deleted {deleted} reviews where{}{}{}{}",
+            selector
+                .author
+                .as_ref()
+                .map_or(String::new(), |a| format!(" author={a}")),
+            selector
+                .channel
+                .as_ref()
+                .map_or(String::new(), |c| format!(" channel={c}")),
+            selector
+                .source_file
+                .as_ref()
+                .map_or(String::new(), |f| format!(" source_file={f}")),
+            selector
+                .before
+                .map_or(String::new(), |b| format!(" before={}", format_time(b))),
+        );
+        insert_audit(&mut tx, workspace, actor, "delete_reviews", &detail).await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    async fn audit(&self, workspace: &str, actor: &str, action: &str, detail: &str) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        insert_audit(&mut conn, workspace, actor, action, detail).await
+    }
+
+    async fn audit_log(&self, workspace: &str, limit: u32) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT at, actor, action, detail FROM audit_log WHERE workspace_id = ?
+             ORDER BY id DESC LIMIT ?",
+        )
+        .bind(workspace)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    at: parse_time(row.try_get("at")?)
+                        .ok_or_else(|| StoreError::Corrupt("audit time".into()))?,
+                    actor: row.try_get("actor")?,
+                    action: row.try_get("action")?,
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn alert_rules(&self, workspace: &str) -> Result<Vec<(String, serde_json::Value)>> {
+        let rows =
+            sqlx::query("SELECT name, rule FROM alert_rules WHERE workspace_id = ? ORDER BY name")
+                .bind(workspace)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|row| {
+                let rule: String = row.try_get("rule")?;
+                Ok((
+                    row.try_get("name")?,
+                    serde_json::from_str(&rule)
+                        .map_err(|e| StoreError::Corrupt(format!("alert rule: {e}")))?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn put_alert_rule(
+        &self,
+        workspace: &str,
+        name: &str,
+        rule: &serde_json::Value,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO alert_rules (workspace_id, name, rule, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (workspace_id, name) DO UPDATE SET rule = excluded.rule",
+        )
+        .bind(workspace)
+        .bind(name)
+        .bind(rule.to_string())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            workspace,
+            actor,
+            "put_alert_rule",
+            &rule.to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_alert_rule(&self, workspace: &str, name: &str, actor: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let gone = sqlx::query("DELETE FROM alert_rules WHERE workspace_id = ? AND name = ?")
+            .bind(workspace)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            > 0;
+        if gone {
+            insert_audit(&mut tx, workspace, actor, "delete_alert_rule", name).await?;
+        }
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>> {
+        let rows = sqlx::query(
+            "SELECT * FROM alerts WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+        )
+        .bind(workspace)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut alerts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let message: String = row.try_get("message")?;
+            let deliveries = sqlx::query(
+                "SELECT channel, status, attempts, last_error, sent_at FROM deliveries
+                 WHERE alert_id = ? ORDER BY channel",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|d| {
+                Ok(DeliveryRecord {
+                    channel: d.try_get("channel")?,
+                    status: d.try_get("status")?,
+                    attempts: d.try_get::<i64, _>("attempts")? as u32,
+                    last_error: d.try_get("last_error")?,
+                    sent_at: parse_time(d.try_get("sent_at")?),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+            alerts.push(AlertRecord {
+                id,
+                rule: row.try_get("rule")?,
+                severity: row.try_get("severity")?,
+                title: row.try_get("title")?,
+                message: serde_json::from_str(&message)
+                    .map_err(|e| StoreError::Corrupt(format!("alert message: {e}")))?,
+                created_at: parse_time(row.try_get("created_at")?)
+                    .ok_or_else(|| StoreError::Corrupt("alert time".into()))?,
+                deliveries,
+            });
+        }
+        Ok(alerts)
+    }
+}
+
+/// The current UTC time as stored.
+fn now_text() -> String {
+    format_time(Utc::now().naive_utc())
+}
+
+async fn insert_audit(
+    conn: &mut SqliteConnection,
+    workspace: &str,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (workspace_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(workspace)
+    .bind(now_text())
+    .bind(actor)
+    .bind(action)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Adds one to a workspace's change counter (`revision` or `epoch`).
@@ -572,6 +995,18 @@ fn push_review_query(q: &mut QueryBuilder<Sqlite>, workspace: &str, query: &Revi
         }
         q.push(")");
     }
+}
+
+/// Appends the time window `[from, to)` on `column`; for the arrival time, only reviews
+/// without a written time.
+fn push_window(q: &mut QueryBuilder<Sqlite>, column: &str, dated: bool, from: &str, to: &str) {
+    if !dated {
+        q.push(" AND r.created_at IS NULL");
+    }
+    q.push(format!(" AND {column} >= "))
+        .push_bind(from.to_string())
+        .push(format!(" AND {column} < "))
+        .push_bind(to.to_string());
 }
 
 /// Matches mentions of the indicator at `path` or any of its descendants.

@@ -36,6 +36,45 @@ pub fn two_proportion_p(a: u64, n_a: u64, b: u64, n_b: u64) -> Option<f64> {
     Some(erfc(z.abs() / std::f64::consts::SQRT_2).min(1.0))
 }
 
+/// P(X ≥ k) for X Poisson with mean `lambda`: how surprising `k` events are where
+/// `lambda` were expected. Summed in log space, so that large `k` neither overflows nor
+/// loses the tail.
+pub fn poisson_upper_tail(k: u64, lambda: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if lambda <= 0.0 {
+        return 0.0;
+    }
+    // P(X ≥ k) = 1 − Σ_{i<k} P(X = i) when k is below the mean, else Σ_{i≥k} P(X = i).
+    let log_pmf = |i: u64| -lambda + i as f64 * lambda.ln() - ln_factorial(i);
+    if (k as f64) < lambda {
+        let below: f64 = (0..k).map(|i| log_pmf(i).exp()).sum();
+        return (1.0 - below).clamp(0.0, 1.0);
+    }
+    let mut total = 0.0;
+    let mut i = k;
+    loop {
+        let term = log_pmf(i).exp();
+        total += term;
+        if term < total * 1e-15 || i > k + 10_000 {
+            break;
+        }
+        i += 1;
+    }
+    total.clamp(0.0, 1.0)
+}
+
+/// ln(n!), exact for small n and by Stirling's series beyond.
+fn ln_factorial(n: u64) -> f64 {
+    if n < 20 {
+        return (1..=n).map(|i| (i as f64).ln()).sum();
+    }
+    let x = n as f64;
+    x * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI * x).ln() + 1.0 / (12.0 * x)
+        - 1.0 / (360.0 * x * x * x)
+}
+
 /// The complementary error function, by the Chebyshev fit in Numerical Recipes (§6.2):
 /// relative error below 1.2e-7 everywhere, far finer than a p-value needs.
 fn erfc(x: f64) -> f64 {
@@ -85,6 +124,25 @@ mod tests {
         assert!(close(p, 0.00468, 5e-5), "{p}");
         assert_eq!(two_proportion_p(5, 5, 7, 7), None);
         assert_eq!(two_proportion_p(1, 0, 7, 7), None);
+    }
+
+    #[test]
+    fn poisson_tails() {
+        // P(X ≥ 1 | λ = 1) = 1 − e^−1.
+        assert!(close(
+            poisson_upper_tail(1, 1.0),
+            1.0 - (-1.0f64).exp(),
+            1e-12
+        ));
+        // P(X ≥ 5 | λ = 1) = 0.0036598.
+        assert!(close(poisson_upper_tail(5, 1.0), 0.003_659_846, 1e-8));
+        // P(X ≥ 10 | λ = 10) = 0.5420703.
+        assert!(close(poisson_upper_tail(10, 10.0), 0.542_070_3, 1e-6));
+        // Thirty where 0.02 were expected: vanishingly unlikely, not NaN.
+        let p = poisson_upper_tail(30, 0.02);
+        assert!(p > 0.0 && p < 1e-60, "{p}");
+        assert_eq!(poisson_upper_tail(0, 3.0), 1.0);
+        assert!(close(ln_factorial(25), 58.003_605_222_980_52, 1e-9));
     }
 
     #[test]

@@ -201,3 +201,176 @@ async fn hostile_filter_values_are_data_not_sql() {
         0
     );
 }
+
+#[tokio::test]
+async fn tokens_are_found_by_their_digest_and_expire() {
+    let (_dir, store) = open().await;
+    let token = koubei_store::NewToken {
+        name: "shop push".into(),
+        secret_sha256: "ab".repeat(32),
+        role: "ingest".into(),
+        expires_at: chrono::NaiveDate::from_ymd_opt(2030, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0)),
+    };
+    store.create_token(WS, &token).await.expect("create");
+    let found = store
+        .find_token(&"ab".repeat(32))
+        .await
+        .expect("find")
+        .expect("the token");
+    assert_eq!(
+        (found.workspace.as_str(), found.role.as_str()),
+        (WS, "ingest")
+    );
+    let before = chrono::NaiveDate::from_ymd_opt(2029, 12, 31).and_then(|d| d.and_hms_opt(0, 0, 0));
+    let after = chrono::NaiveDate::from_ymd_opt(2030, 1, 2).and_then(|d| d.and_hms_opt(0, 0, 0));
+    assert!(found.is_valid_at(before.expect("date")));
+    assert!(!found.is_valid_at(after.expect("date")));
+    assert!(
+        store
+            .find_token(&"cd".repeat(32))
+            .await
+            .expect("find")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn an_alert_is_queued_once_per_key_and_delivered_once_per_channel() {
+    let (_dir, store) = open().await;
+    let alert = koubei_store::NewAlert {
+        key: "risk:冒烟:review-1".into(),
+        rule: "safety".into(),
+        severity: "critical".into(),
+        title: "安全风险「冒烟」".into(),
+        message: serde_json::json!({"title": "安全风险「冒烟」"}),
+    };
+    let channels = vec!["wecom".to_string(), "email".to_string()];
+    let id = store
+        .queue_alert(WS, &alert, &channels)
+        .await
+        .expect("queue")
+        .expect("a new alert");
+    assert_eq!(
+        store
+            .queue_alert(WS, &alert, &channels)
+            .await
+            .expect("again"),
+        None
+    );
+
+    let now = chrono::Utc::now().naive_utc() + chrono::Duration::seconds(1);
+    let due = store.due_deliveries(WS, now, 10).await.expect("due");
+    assert_eq!(due.len(), 2);
+    assert!(due.iter().all(|d| d.alert_id == id));
+    let later = now + chrono::Duration::seconds(30);
+    store
+        .record_delivery(due[0].id, &koubei_store::DeliveryResult::Sent)
+        .await
+        .expect("sent");
+    store
+        .record_delivery(
+            due[1].id,
+            &koubei_store::DeliveryResult::RetryAt(later, "HTTP 502".into()),
+        )
+        .await
+        .expect("retry");
+    assert!(
+        store
+            .due_deliveries(WS, now, 10)
+            .await
+            .expect("due")
+            .is_empty()
+    );
+    let retried = store.due_deliveries(WS, later, 10).await.expect("due");
+    assert_eq!(retried.len(), 1);
+    assert_eq!(retried[0].attempts, 1);
+    // A second "sent" for a delivered row changes nothing.
+    store
+        .record_delivery(
+            due[0].id,
+            &koubei_store::DeliveryResult::Failed("late".into()),
+        )
+        .await
+        .expect("record");
+
+    let history = store.recent_alerts(WS, 10).await.expect("history");
+    assert_eq!(history.len(), 1);
+    let statuses: Vec<(&str, &str)> = history[0]
+        .deliveries
+        .iter()
+        .map(|d| (d.channel.as_str(), d.status.as_str()))
+        .collect();
+    assert_eq!(statuses, [("email", "pending"), ("wecom", "sent")]);
+    assert!(
+        store
+            .last_alert_at(WS, "safety")
+            .await
+            .expect("last")
+            .is_some()
+    );
+    assert!(
+        store
+            .last_alert_at(WS, "spike")
+            .await
+            .expect("last")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn deletions_remove_reviews_and_are_audited() {
+    let (_dir, store) = open().await;
+    let mut batch = sample();
+    for (i, item) in batch.iter_mut().enumerate() {
+        item.review.author = Some(if i == 0 { "张*".into() } else { "李*".into() });
+        item.review.source_file = Some(format!("file{}.csv", i % 2));
+    }
+    store.insert_batch(WS, &batch, "t").await.expect("insert");
+    let total = |store: &SqliteStore| {
+        let store = store.clone();
+        async move {
+            store
+                .summary(
+                    WS,
+                    &Filter {
+                        include_flagged: true,
+                        ..Filter::default()
+                    },
+                )
+                .await
+                .expect("summary")
+                .reviews
+        }
+    };
+    let before = total(&store).await;
+    let by_author = koubei_store::DeleteSelector {
+        author: Some("张*".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .delete_reviews(WS, &by_author, "cli")
+            .await
+            .expect("delete"),
+        1
+    );
+    assert_eq!(total(&store).await, before - 1);
+    assert_eq!(
+        store
+            .delete_reviews(WS, &koubei_store::DeleteSelector::default(), "cli")
+            .await
+            .expect("nothing"),
+        0,
+        "an empty selector deletes nothing"
+    );
+    let log = store.audit_log(WS, 10).await.expect("audit");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "delete_reviews");
+    assert!(
+        log[0].detail.contains("deleted 1 reviews where author=张*"),
+        "{}",
+        log[0].detail
+    );
+    assert!(store.revision(WS).await.expect("revision").epoch > 0);
+}

@@ -58,7 +58,7 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let addr: SocketAddr = args.addr;
-    serve(store, store_args.workspace, addr).await?;
+    serve(store, store_args.workspace, addr, engine, None, None).await?;
     Ok(ExitCode::SUCCESS)
 }
 

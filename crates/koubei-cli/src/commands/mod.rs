@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+mod alert;
 mod analyze;
+pub mod delete;
 mod demo;
 mod eval;
 mod explain;
@@ -8,6 +10,7 @@ mod import;
 mod reanalyze;
 mod report;
 mod serve;
+mod token;
 mod train;
 
 use std::process::ExitCode;
@@ -30,6 +33,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain(args) => explain::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
+        Command::Token(args) => token::run(args).await,
+        Command::Alert(args) => alert::run(args).await,
+        Command::Delete(args) => delete::run(args).await,
+        Command::Retention(args) => delete::retention(args).await,
     }
 }
 

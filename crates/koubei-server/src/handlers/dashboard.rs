@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use chrono::{Duration, NaiveDate};
 use koubei_core::Polarity;
 use koubei_report::tree_order;
@@ -17,6 +19,8 @@ use koubei_store::stats::{two_proportion_p, wilson_interval};
 use koubei_store::{Filter, IndicatorStat, Summary, TypicalOpinion};
 use serde::Serialize;
 
+use crate::alerting::{AlertRuleError, RuleConfig};
+use crate::handlers::intake::authorise;
 use crate::params::{CompareParams, FilterParams, Params, ViewParams};
 use crate::{ApiError, AppState};
 
@@ -56,6 +60,24 @@ where
     tokio::task::spawn_blocking(move || query(&facts::read(&current)))
         .await
         .map_err(|e| ApiError::Internal(format!("dashboard query stopped: {e}")))
+}
+
+/// Runs `a` on a second thread and `b` on this one, and returns both answers: the
+/// dashboard's scans are independent and the machine has more than one core.
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB,
+    RA: Send,
+{
+    std::thread::scope(|scope| {
+        let first = scope.spawn(a);
+        let second = b();
+        let first = first
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    })
 }
 
 /// An indicator with its counts and ratios.
@@ -110,14 +132,182 @@ pub struct OverviewSummary {
     pub net_sentiment: Option<f64>,
 }
 
-/// A recent alert as the overview lists it (alerting itself is not built yet).
+/// How many alerts the overview lists.
+const RECENT_ALERTS: u32 = 5;
+
+/// A recent alert as the overview lists it.
 #[derive(Debug, Serialize)]
 pub struct AlertItem {
     pub id: i64,
+    /// When it was raised (UTC), `YYYY-MM-DD HH:MM:SS`.
     pub at: String,
     pub severity: String,
     pub title: String,
+    /// The drill-down of the reviews behind it.
     pub link: String,
+    /// What it said happened.
+    pub what: String,
+    /// Channels it reached, and those still pending or failed.
+    pub sent: Vec<String>,
+    pub not_sent: Vec<String>,
+}
+
+/// The newest alerts, as the overview and `/api/v1/alerts` list them.
+pub(crate) async fn recent_alerts(
+    state: &AppState,
+    limit: u32,
+) -> Result<Vec<AlertItem>, ApiError> {
+    let records = state.store.recent_alerts(&state.workspace, limit).await?;
+    Ok(records
+        .into_iter()
+        .map(|a| {
+            let text = |key: &str| a.message[key].as_str().unwrap_or_default().to_string();
+            let (sent, not_sent): (Vec<_>, Vec<_>) =
+                a.deliveries.iter().partition(|d| d.status == "sent");
+            AlertItem {
+                id: a.id,
+                at: a.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                severity: a.severity.clone(),
+                title: a.title.clone(),
+                link: relative_link(&text("link")),
+                what: text("what"),
+                sent: sent.into_iter().map(|d| d.channel.clone()).collect(),
+                not_sent: not_sent
+                    .into_iter()
+                    .map(|d| format!("{} ({})", d.channel, d.status))
+                    .collect(),
+            }
+        })
+        .collect())
+}
+
+/// A message's absolute link made relative to this server (`/reviews?…`), so that the
+/// dashboard links to itself whatever address the messages were written for.
+fn relative_link(link: &str) -> String {
+    match link.find("/reviews?") {
+        Some(at) => link[at..].to_string(),
+        None => "/reviews".to_string(),
+    }
+}
+
+/// The alert history.
+#[derive(Debug, Serialize)]
+pub struct AlertHistory {
+    pub alerts: Vec<AlertItem>,
+}
+
+/// How many alerts `/api/v1/alerts` lists.
+const ALERT_HISTORY: u32 = 100;
+
+/// The alert configuration as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct AlertSetup {
+    /// Whether this server runs alert rules at all.
+    pub enabled: bool,
+    pub channels: Vec<crate::alerting::config::ShownChannel>,
+    pub rules: Vec<ShownRule>,
+}
+
+/// A rule and where it is defined.
+#[derive(Debug, Serialize)]
+pub struct ShownRule {
+    #[serde(flatten)]
+    pub rule: RuleConfig,
+    /// `file` (the configuration file) or `api` (added over the API, stored).
+    pub source: &'static str,
+}
+
+fn alert_setup(state: &AppState) -> AlertSetup {
+    match &state.alerting {
+        None => AlertSetup {
+            enabled: false,
+            channels: Vec::new(),
+            rules: Vec::new(),
+        },
+        Some(alerting) => AlertSetup {
+            enabled: true,
+            channels: alerting.config().shown_channels(),
+            rules: alerting
+                .rules()
+                .iter()
+                .map(|r| ShownRule {
+                    rule: r.config.clone(),
+                    source: if r.from_api { "api" } else { "file" },
+                })
+                .collect(),
+        },
+    }
+}
+
+/// `GET /api/v1/alerts/rules`: the rules in force and the channels (secrets hidden).
+pub async fn alert_rules(State(state): State<Arc<AppState>>) -> Json<AlertSetup> {
+    Json(alert_setup(&state))
+}
+
+fn alerting_of(state: &AppState) -> Result<&crate::alerting::Alerting, ApiError> {
+    state.alerting.as_deref().ok_or(ApiError::Unavailable(
+        "this server runs without alerting; start it with a configuration file that defines [[alerts.channels]]",
+    ))
+}
+
+fn rule_error(error: AlertRuleError) -> ApiError {
+    match error {
+        AlertRuleError::Invalid(reason) => ApiError::BadBody(reason),
+        AlertRuleError::Store(e) => ApiError::Store(e),
+    }
+}
+
+/// `POST /api/v1/alerts/rules` (admin token): adds or replaces a rule, with the fields a
+/// rule has in the configuration file, as JSON.
+pub async fn put_alert_rule(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<AlertSetup>, ApiError> {
+    let token = authorise(&state, &headers, &["admin"]).await?;
+    let alerting = alerting_of(&state)?;
+    let rule: RuleConfig =
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("the rule: {e}")))?;
+    alerting
+        .put_api_rule(
+            state.store.as_ref(),
+            &state.workspace,
+            &rule,
+            &format!("token:{}", token.name),
+        )
+        .await
+        .map_err(rule_error)?;
+    Ok(Json(alert_setup(&state)))
+}
+
+/// `DELETE /api/v1/alerts/rules/{name}` (admin token): removes a rule added over the API.
+pub async fn delete_alert_rule(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Result<Json<AlertSetup>, ApiError> {
+    let token = authorise(&state, &headers, &["admin"]).await?;
+    let alerting = alerting_of(&state)?;
+    let gone = alerting
+        .delete_api_rule(
+            state.store.as_ref(),
+            &state.workspace,
+            &name,
+            &format!("token:{}", token.name),
+        )
+        .await
+        .map_err(rule_error)?;
+    if !gone {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(alert_setup(&state)))
+}
+
+/// `GET /api/v1/alerts`: the newest alerts and where they went.
+pub async fn alerts(State(state): State<Arc<AppState>>) -> Result<Json<AlertHistory>, ApiError> {
+    Ok(Json(AlertHistory {
+        alerts: recent_alerts(&state, ALERT_HISTORY).await?,
+    }))
 }
 
 #[derive(Debug, Serialize)]
@@ -139,13 +329,25 @@ pub async fn overview(
 ) -> Result<Json<Overview>, ApiError> {
     let granularity = params.granularity()?;
     let filter = params.filter.into_filter()?;
+    let alerts = recent_alerts(&state, RECENT_ALERTS).await?;
     let answer = with_index(&state, move |index| {
-        let stats = index.indicator_stats(&filter);
+        // Two halves of the work on two threads: the scans are independent.
+        let ((stats, summary), (trend, (typical_opinions, negative_reasons))) = join(
+            || (index.indicator_stats(&filter), index.summary(&filter)),
+            || {
+                (
+                    index.trend::<&str>(&filter, None, granularity),
+                    (
+                        index.typical_opinions(&filter, None, None, TOP as u32),
+                        index.typical_opinions(&filter, None, Some(Polarity::Negative), TOP as u32),
+                    ),
+                )
+            },
+        );
         let roots: Vec<&IndicatorStat> = stats.iter().filter(|s| s.depth == 0).collect();
         let positive: u64 = roots.iter().map(|s| s.positive).sum();
         let negative: u64 = roots.iter().map(|s| s.negative).sum();
         let mentions: u64 = roots.iter().map(|s| s.mentions).sum();
-        let summary = index.summary(&filter);
         let deep = stats.iter().any(|s| s.depth > 0);
         let candidates: Vec<&IndicatorStat> =
             stats.iter().filter(|s| !deep || s.depth > 0).collect();
@@ -168,18 +370,13 @@ pub async fn overview(
                 net_sentiment: (mentions > 0)
                     .then(|| (positive as f64 - negative as f64) / mentions as f64),
             },
-            trend: index.trend::<&str>(&filter, None, granularity),
+            trend,
             most_mentioned: top_by(|s| s.mentions),
             most_praised: top_by(|s| s.positive),
             most_criticised: top_by(|s| s.negative),
-            typical_opinions: index.typical_opinions(&filter, None, None, TOP as u32),
-            negative_reasons: index.typical_opinions(
-                &filter,
-                None,
-                Some(Polarity::Negative),
-                TOP as u32,
-            ),
-            alerts: Vec::new(),
+            typical_opinions,
+            negative_reasons,
+            alerts,
         }
     })
     .await?;
@@ -274,9 +471,9 @@ fn tree_rows(
     periods: Option<(ComparedPeriod, Period)>,
 ) -> Vec<TreeRow> {
     let (now, before) = match periods {
-        Some((p, q)) => (
-            by_path(index.indicator_stats(&within(filter, p.from, p.to))),
-            by_path(index.indicator_stats(&within(filter, q.from, q.to))),
+        Some((p, q)) => join(
+            || by_path(index.indicator_stats(&within(filter, p.from, p.to))),
+            || by_path(index.indicator_stats(&within(filter, q.from, q.to))),
         ),
         None => (HashMap::new(), HashMap::new()),
     };
@@ -321,9 +518,30 @@ pub async fn tree(
     Params(params): Params<FilterParams>,
 ) -> Result<Json<Tree>, ApiError> {
     let filter = params.into_filter()?;
+    // With a category chosen, the whole tree of that category: indicators nobody mentioned
+    // are rows too (with zeros), since what buyers do not talk about is an answer as well.
+    let tree_paths: Vec<(String, usize)> = match (&state.engine, &filter.category) {
+        (Some(engine), Some(category)) => engine
+            .taxonomy_for(Some(category))
+            .indicators()
+            .iter()
+            .map(|i| (i.path.clone(), i.depth))
+            .collect(),
+        _ => Vec::new(),
+    };
     let answer = with_index(&state, move |index| {
         let periods = compared_periods(index, &filter);
-        let stats = index.indicator_stats(&filter);
+        let mut stats = index.indicator_stats(&filter);
+        let seen: HashSet<String> = stats.iter().map(|s| s.indicator.clone()).collect();
+        for (path, depth) in tree_paths {
+            if !seen.contains(&path) {
+                stats.push(IndicatorStat {
+                    indicator: path,
+                    depth,
+                    ..IndicatorStat::default()
+                });
+            }
+        }
         Tree {
             period: periods.map(|(p, _)| p),
             previous: periods.map(|(_, q)| q),
@@ -369,7 +587,27 @@ pub async fn detail(
         if !index.has_indicator(&path) {
             return None;
         }
-        let stats = index.indicator_stats(&filter);
+        let scope = [path.as_str()];
+        let ((stats, (positive_opinions, negative_opinions)), (trend, (by_channel, by_model))) =
+            join(
+                || {
+                    let typical =
+                        |p| index.typical_opinions(&filter, Some(&path), Some(p), TOP as u32);
+                    (
+                        index.indicator_stats(&filter),
+                        (typical(Polarity::Positive), typical(Polarity::Negative)),
+                    )
+                },
+                || {
+                    (
+                        index.trend(&filter, Some(&scope), granularity),
+                        (
+                            index.breakdown(&filter, Dimension::Channel, Some(&path)),
+                            index.breakdown(&filter, Dimension::Model, Some(&path)),
+                        ),
+                    )
+                },
+            );
         let own = stats
             .iter()
             .find(|s| s.indicator == path)
@@ -386,8 +624,6 @@ pub async fn detail(
             .collect();
         children.sort_by_key(|c| std::cmp::Reverse(c.mentions));
         let share = |n: u64| (own.negative > 0).then(|| n as f64 / own.negative as f64);
-        let negative_opinions =
-            index.typical_opinions(&filter, Some(&path), Some(Polarity::Negative), TOP as u32);
         let mut reasons: Vec<NegativeReason> = children
             .iter()
             .filter(|c| c.negative > 0)
@@ -414,18 +650,13 @@ pub async fn detail(
         }
         Some(Detail {
             indicator: IndicatorRow::from(&own),
-            trend: index.trend(&filter, Some(&[path.as_str()]), granularity),
+            trend,
             children: children.into_iter().map(IndicatorRow::from).collect(),
-            positive_opinions: index.typical_opinions(
-                &filter,
-                Some(&path),
-                Some(Polarity::Positive),
-                TOP as u32,
-            ),
+            positive_opinions,
             negative_opinions,
             negative_reasons: reasons,
-            by_channel: index.breakdown(&filter, Dimension::Channel, Some(&path)),
-            by_model: index.breakdown(&filter, Dimension::Model, Some(&path)),
+            by_channel,
+            by_model,
         })
     })
     .await?;

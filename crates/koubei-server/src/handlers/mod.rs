@@ -5,6 +5,7 @@
 pub mod dashboard;
 pub mod health;
 pub mod indicators;
+pub mod intake;
 pub mod openapi;
 pub mod pages;
 pub mod reviews;

@@ -49,6 +49,7 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let query = params.into_query()?;
     let selection = describe(&query);
+    let selection_for_audit = selection.clone();
     let ids = with_index(&state, move |index| {
         index.review_ids_range(&query, 0, MAX_EXPORT_REVIEWS + 1)
     })
@@ -73,6 +74,11 @@ pub async fn export(
         .map_err(|e| ApiError::Internal(format!("export stopped: {e}")))?
         .map_err(|e| ApiError::Internal(format!("cannot write the workbook: {e}")))?;
     tracing::info!(reviews = exported, bytes = bytes.len(), "reviews exported");
+    let detail = selection_text(&selection_for_audit, exported);
+    state
+        .store
+        .audit(&state.workspace, "dashboard", "export_reviews", &detail)
+        .await?;
     let name = format!(
         "koubei-reviews-{}.xlsx",
         chrono::Local::now().format("%Y%m%d-%H%M%S")
@@ -88,6 +94,16 @@ pub async fn export(
         bytes,
     )
         .into_response())
+}
+
+/// The export as the audit log records it.
+fn selection_text(selection: &[(String, String)], exported: usize) -> String {
+    let conditions: Vec<String> = selection
+        .iter()
+        .filter(|(name, _)| !name.starts_with("导出时间"))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    format!("{exported} reviews; {}", conditions.join("; "))
 }
 
 /// The selection as (condition, value) pairs for the workbook's 筛选条件 sheet.

@@ -1,0 +1,59 @@
+//! `koubei delete` and `koubei retention`: the data-rights side of the store. Every deletion
+//! is recorded in the audit log with what selected it and how many reviews went.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use koubei_store::{DeleteSelector, Store};
+
+use crate::cli::{DeleteArgs, RetentionArgs};
+use crate::commands::open_store;
+
+pub async fn run(args: DeleteArgs) -> Result<ExitCode> {
+    let selector = DeleteSelector {
+        author: args.author.clone(),
+        channel: args.channel.clone(),
+        source_file: args.source_file.clone(),
+        before: args.before.and_then(|d| d.and_hms_opt(0, 0, 0)),
+    };
+    if selector.is_empty() {
+        bail!("say what to delete: --author, --source-file or --before");
+    }
+    if args.channel.is_some() && args.author.is_none() {
+        bail!("--channel narrows --author; give --author too");
+    }
+    if !args.yes {
+        bail!("deleting cannot be undone; add --yes to delete");
+    }
+    let store = open_store(&args.store).await?;
+    let deleted = store
+        .delete_reviews(&args.store.workspace, &selector, "cli")
+        .await?;
+    println!("deleted {deleted} reviews (recorded in the audit log)");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn retention(args: RetentionArgs) -> Result<ExitCode> {
+    let store = open_store(&args.store).await?;
+    let deleted = apply_retention(store.as_ref(), &args.store.workspace, args.days).await?;
+    println!(
+        "deleted {deleted} reviews older than {} days (recorded in the audit log)",
+        args.days
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes the reviews older than `days` days, as the `retention` actor.
+pub async fn apply_retention(store: &dyn Store, workspace: &str, days: u32) -> Result<u64> {
+    if days == 0 {
+        bail!("a retention of 0 days would delete everything; give at least 1");
+    }
+    let before = chrono::Local::now().naive_local() - chrono::Duration::days(i64::from(days));
+    let selector = DeleteSelector {
+        before: Some(before),
+        ..DeleteSelector::default()
+    };
+    Ok(store
+        .delete_reviews(workspace, &selector, "retention")
+        .await?)
+}

@@ -1,0 +1,47 @@
+//! `koubei token create`: an API token for pushing reviews, printed once.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow};
+use koubei_server::handlers::intake::{new_token_secret, token_digest};
+use koubei_store::NewToken;
+
+use crate::cli::{TokenAction, TokenArgs};
+use crate::commands::open_store;
+
+pub async fn run(args: TokenArgs) -> Result<ExitCode> {
+    match args.action {
+        TokenAction::Create {
+            name,
+            role,
+            expires_days,
+            store,
+        } => {
+            let db = open_store(&store).await?;
+            let secret = new_token_secret().map_err(|e| anyhow!(e))?;
+            let expires_at = expires_days.map(|days| {
+                chrono::Utc::now().naive_utc() + chrono::Duration::days(i64::from(days))
+            });
+            let token = NewToken {
+                name: name.clone(),
+                secret_sha256: token_digest(&secret),
+                role: role.clone(),
+                expires_at,
+            };
+            let id = db.create_token(&store.workspace, &token).await?;
+            eprintln!(
+                "token {id} \"{name}\" ({role}) for workspace {}{}; it is shown only now:",
+                store.workspace,
+                expires_at.map_or(String::new(), |e| format!(
+                    ", expires {}",
+                    e.format("%Y-%m-%d")
+                ))
+            );
+            println!("{secret}");
+            eprintln!(
+                "push with: curl -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' --data @reviews.json http://HOST:PORT/api/v1/reviews"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The inbox folder (`koubei serve --watch DIR`): a file dropped there is imported as
+//! `koubei import` would, then moved to `DIR/done/` or `DIR/failed/` with a report beside
+//! it (`NAME.report.txt`: what was stored, skipped and rejected, and why).
+//!
+//! The folder is scanned every two seconds rather than watched for events, which also
+//! works on network shares where no events arrive. A file is taken only once its size and
+//! modification time held still between two scans, so that a copy in progress is never
+//! read half-way. Hidden files and names ending in `.tmp`, `.part` or `.crdownload` are
+//! left alone. A file that cannot be read at all goes to `failed/`; one with some bad rows
+//! goes to `done/`, its report listing the rows. Importing the same file again adds
+//! nothing: every review is stored once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use koubei_ingest::ImportOptions;
+
+use crate::AppState;
+use crate::handlers::intake::{PushOutcome, ingest};
+
+/// How often the folder is scanned.
+const SCAN_EVERY: Duration = Duration::from_secs(2);
+/// Suffixes of files still being written by their tools.
+const PARTIAL: &[&str] = &[".tmp", ".part", ".crdownload", ".partial", ".swp"];
+
+/// A file's size and modification time: equal in two scans, the file is complete.
+type Signature = (u64, Option<SystemTime>);
+
+/// Watches `dir` until `shutdown` completes.
+pub async fn watch_folder(
+    state: &AppState,
+    dir: PathBuf,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut seen: HashMap<PathBuf, Signature> = HashMap::new();
+    loop {
+        match scan(&dir) {
+            Ok(files) => {
+                let mut still: HashMap<PathBuf, Signature> = HashMap::new();
+                for (path, signature) in files {
+                    if seen.get(&path) == Some(&signature) {
+                        import_one(state, &dir, &path).await;
+                    } else {
+                        still.insert(path, signature);
+                    }
+                }
+                seen = still;
+            }
+            Err(error) => {
+                tracing::error!(dir = %dir.display(), %error, "cannot read the inbox folder");
+            }
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = tokio::time::sleep(SCAN_EVERY) => {}
+        }
+    }
+}
+
+/// Imports every file now in `dir` (a scheduled folder import), each moved with its report.
+pub async fn import_all(state: &AppState, dir: &Path) {
+    match scan(dir) {
+        Ok(files) => {
+            for (path, _) in files {
+                import_one(state, dir, &path).await;
+            }
+        }
+        Err(error) => {
+            tracing::error!(dir = %dir.display(), %error, "cannot read the import folder")
+        }
+    }
+}
+
+/// The files waiting in `dir`, with their size and modification time.
+fn scan(dir: &Path) -> std::io::Result<Vec<(PathBuf, Signature)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        let lower = name.to_lowercase();
+        if name.starts_with('.') || PARTIAL.iter().any(|s| lower.ends_with(s)) {
+            continue;
+        }
+        let meta = entry.metadata()?;
+        if meta.is_file() {
+            files.push((entry.path(), (meta.len(), meta.modified().ok())));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Imports one file and moves it with its report.
+async fn import_one(state: &AppState, dir: &Path, path: &Path) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    tracing::info!(file = %name, "importing from the inbox");
+    let opened = koubei_ingest::open(path, &ImportOptions::default());
+    let (target, report) = match opened {
+        Err(error) => ("failed", format!("{name}: not imported\n\n{error}\n")),
+        Ok(reader) => match ingest(state, reader).await {
+            Ok(outcome) => ("done", report_text(&name, &outcome)),
+            Err(error) => (
+                "failed",
+                format!(
+                    "{name}: stopped while importing (what was stored stays stored; put the file back to finish it)\n\n{error}\n"
+                ),
+            ),
+        },
+    };
+    let folder = dir.join(target);
+    let moved = std::fs::create_dir_all(&folder)
+        .and_then(|()| {
+            let destination = free_name(&folder, &name);
+            std::fs::rename(path, &destination).map(|()| destination)
+        })
+        .and_then(|destination| {
+            let mut report_path = destination.into_os_string();
+            report_path.push(".report.txt");
+            std::fs::write(PathBuf::from(report_path), &report)
+        });
+    match moved {
+        Ok(()) => tracing::info!(file = %name, folder = target, "inbox file handled"),
+        Err(error) => tracing::error!(file = %name, %error, "cannot move the inbox file"),
+    }
+}
+
+/// `name` in `folder`, or `name` with a number added when that is taken.
+fn free_name(folder: &Path, name: &str) -> PathBuf {
+    let first = folder.join(name);
+    if !first.exists() {
+        return first;
+    }
+    (1..)
+        .map(|n| folder.join(format!("{name}.{n}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+fn report_text(name: &str, outcome: &PushOutcome) -> String {
+    let mut text = format!(
+        "{name}: read {} records; stored {}, already stored {}, rejected {}, flagged {}; alerts raised {}\n",
+        outcome.received,
+        outcome.stored,
+        outcome.duplicates,
+        outcome.rejected.len(),
+        outcome.flagged,
+        outcome.alerts
+    );
+    if !outcome.rejected.is_empty() {
+        text.push_str("\nrejected rows:\n");
+        for r in &outcome.rejected {
+            text.push_str(&format!("  {}\n", r.error));
+        }
+    }
+    text
+}
