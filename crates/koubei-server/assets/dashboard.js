@@ -85,10 +85,12 @@ function renderAlerts(alerts) {
     return;
   }
   list.replaceChildren(...alerts.map((alert) => el('li', { class: 'alert-' + severity(alert) },
+    el('span', { class: 'badge severity', text: t('severity.' + severity(alert)) }),
     el('span', { class: 'when', text: String(alert.at ?? '').replace('T', ' ').slice(0, 16) }),
     isLocal(alert.link)
       ? el('a', { href: alert.link, text: alert.title })
       : el('span', { text: alert.title }),
+    alert.what ? el('div', { class: 'what', text: alert.what }) : null,
   )));
 }
 
@@ -99,7 +101,7 @@ function isLocal(link) {
 
 /** A CSS class suffix from a fixed set, whatever the severity says. */
 function severity(alert) {
-  return ['info', 'warning', 'critical'].includes(alert.severity) ? alert.severity : 'info';
+  return ['low', 'medium', 'high', 'critical'].includes(alert.severity) ? alert.severity : 'low';
 }
 
 loading(load);
