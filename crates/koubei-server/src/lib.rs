@@ -3,14 +3,16 @@
 //!
 //! The **API** lives under `/api/v1` and answers in JSON, errors included
 //! (`{"error": "..."}`, see [`ApiError`]); `/api/v1/openapi.json` describes it. The
-//! **dashboard** is a pair of static HTML shells (`/` and `/reviews`) plus CSS and vanilla
-//! JS embedded in the binary (see [`assets`]); the scripts fetch the API and build the
-//! page with DOM calls only, so the HTML itself never carries review text. Because nothing
-//! is rendered from data on the server, every response can carry a strict
-//! Content-Security-Policy.
+//! **dashboard** is six static HTML shells (`/`, `/indicators`, `/indicator`, `/reviews`,
+//! `/compare`, `/service`) plus CSS, vanilla JS and the vendored ECharts embedded in the
+//! binary (see [`assets`]); the scripts fetch the API and build the page with DOM calls
+//! only, so the HTML itself never carries review text. Because nothing is rendered from
+//! data on the server, every response can carry a strict Content-Security-Policy. Answers
+//! are gzip-compressed when the client accepts it.
 //!
 //! Handlers live in one module per resource under [`handlers`] and stay thin: parse the
-//! query (see `params`), ask the store, wrap the answer in JSON.
+//! query (see `params`), ask the index or the store, wrap the answer in JSON. Review
+//! intake and alerting live in [`handlers::intake`], [`alerting`], [`watch`] and [`jobs`].
 
 pub mod alerting;
 pub mod assets;
@@ -32,6 +34,7 @@ use axum::response::Response;
 use axum::routing::get;
 use koubei_store::{SharedIndex, Store};
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
@@ -138,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(map_response(security_headers))
+        .layer(CompressionLayer::new())
         // Our own failures are logged once as errors by `ApiError`; the trace layer only
         // notes them at debug level so that one failure is not reported twice.
         .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))

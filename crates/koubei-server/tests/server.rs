@@ -746,3 +746,32 @@ fn urlencode(value: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn answers_are_compressed_for_clients_that_ask() {
+    let (_dir, app) = app().await;
+    let request = Request::builder()
+        .uri("/assets/vendor/echarts.min.js")
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .expect("request");
+    let response = app.clone().oneshot(request).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    let compressed = to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let plain = get(&app, "/assets/vendor/echarts.min.js").await;
+    assert!(
+        compressed.len() * 2 < plain.body.len(),
+        "{} compressed bytes for {} plain",
+        compressed.len(),
+        plain.body.len()
+    );
+}
