@@ -91,6 +91,8 @@ pub struct ReviewParams {
     pub filter: FilterParams,
     pub indicator: Option<String>,
     pub typical: Option<String>,
+    /// The polarity of the matching mentions, always; with it, `polarity` is the review's.
+    pub mention_polarity: Option<String>,
     pub page: Option<String>,
     pub page_size: Option<String>,
 }
@@ -102,8 +104,25 @@ impl ReviewParams {
         let indicator = present(self.indicator);
         let typical = present(self.typical);
         let mut filter = self.filter.into_filter()?;
-        let mut mention_polarity = None;
-        if indicator.is_some() || typical.is_some() {
+        let explicit = present(self.mention_polarity)
+            .map(|v| {
+                v.parse::<Polarity>().map_err(|_| {
+                    ApiError::bad_param(
+                        "mention_polarity",
+                        format!("expected positive, neutral or negative, got {}", shown(&v)),
+                    )
+                })
+            })
+            .transpose()?;
+        let mut mention_polarity = explicit;
+        if explicit.is_some() {
+            if explicit == Some(Polarity::Mixed) {
+                return Err(ApiError::bad_param(
+                    "mention_polarity",
+                    "a mention is positive, neutral or negative",
+                ));
+            }
+        } else if indicator.is_some() || typical.is_some() {
             mention_polarity = filter.polarity.take();
             if mention_polarity == Some(Polarity::Mixed) {
                 return Err(ApiError::bad_param(
@@ -428,6 +447,22 @@ mod tests {
             *slot = Some(value.to_string());
             assert_eq!(bad_param_name(params.into_query()), name, "{key}={value}");
         }
+    }
+
+    #[test]
+    fn mention_polarity_keeps_polarity_for_the_review() {
+        let params = ReviewParams {
+            indicator: Some("产品".into()),
+            mention_polarity: Some("negative".into()),
+            filter: FilterParams {
+                polarity: Some("mixed".into()),
+                ..FilterParams::default()
+            },
+            ..ReviewParams::default()
+        };
+        let query = params.into_query().expect("query");
+        assert_eq!(query.mention_polarity, Some(Polarity::Negative));
+        assert_eq!(query.filter.polarity, Some(Polarity::Mixed));
     }
 
     #[test]
