@@ -82,6 +82,9 @@ pub struct RetentionArgs {
     /// Keep this many days of reviews; older ones are deleted.
     #[arg(long)]
     pub days: u32,
+    /// Really delete (there is no undo).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -242,9 +245,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
-    /// Configuration file (TOML) with alert channels and rules; read when it exists.
-    #[arg(long, env = "KOUBEI_CONFIG", default_value = DEFAULT_CONFIG)]
-    pub config: PathBuf,
+    /// Configuration file (TOML) with alert channels, rules and jobs. Without it,
+    /// `koubei.toml` is read when it exists.
+    #[arg(long, env = "KOUBEI_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Inbox folder: files dropped there are imported, then moved to done/ or failed/
     /// with a report beside them.
     #[arg(long, value_name = "DIR")]
@@ -256,9 +260,13 @@ pub struct DemoArgs {
     /// Address to listen on.
     #[arg(long, default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
-    /// Database file for the demo; it is deleted and rebuilt on every start.
+    /// Database file for the demo; it is deleted and rebuilt on every start. Another
+    /// existing file is only replaced with --force.
     #[arg(long, default_value = DEMO_DB)]
     pub db: String,
+    /// Replace --db even when it is not a previous demo's file.
+    #[arg(long)]
+    pub force: bool,
     /// Import and analyse, print the report, and exit without serving.
     #[arg(long)]
     pub no_serve: bool,

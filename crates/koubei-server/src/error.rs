@@ -38,6 +38,9 @@ pub enum ApiError {
     /// The credentials do not allow this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// The request asks for more than one answer may hold (the message says what).
+    #[error("{0}")]
+    TooBroad(String),
     /// The request body cannot be used (the message says why).
     #[error("invalid request body: {0}")]
     BadBody(String),
@@ -63,9 +66,10 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadParam { .. } | ApiError::BadQuery(_) | ApiError::BadBody(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            ApiError::BadParam { .. }
+            | ApiError::BadQuery(_)
+            | ApiError::BadBody(_)
+            | ApiError::TooBroad(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -7,7 +7,7 @@
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use koubei_core::{Channel, Polarity};
 use koubei_store::facts::{Dimension, Granularity};
 use koubei_store::{Filter, ReviewQuery};
@@ -232,12 +232,20 @@ fn shown(value: &str) -> String {
 fn parse_date(name: &'static str, value: Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     present(value)
         .map(|v| {
-            NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
+            let bad = || {
                 ApiError::bad_param(
                     name,
-                    format!("expected a date like 2024-01-31, got {}", shown(&v)),
+                    format!(
+                        "expected a date like 2024-01-31 between 1900 and 2100, got {}",
+                        shown(&v)
+                    ),
                 )
-            })
+            };
+            let date = NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| bad())?;
+            if !(1900..=2100).contains(&date.year()) {
+                return Err(bad());
+            }
+            Ok(date)
         })
         .transpose()
 }

@@ -359,3 +359,18 @@ async fn with_a_category_the_tree_lists_every_indicator_of_its_tree() {
             .all(|r| r["indicator"] != "产品/续航")
     );
 }
+
+#[tokio::test]
+async fn a_huge_date_range_gets_a_bounded_answer() {
+    let (_dir, app) = app().await;
+    let o = json(
+        &app,
+        "/api/v1/overview?granularity=day&from=1900-01-01&to=2100-12-31",
+    )
+    .await;
+    let points = o["trend"]["points"].as_array().expect("points").len();
+    assert!(points <= 1000, "{points} points");
+    let (status, body, _) = fetch(&app, "/api/v1/overview?from=0001-01-01").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&body).contains("`from`"));
+}

@@ -182,6 +182,9 @@ impl FromStr for Granularity {
     }
 }
 
+/// The most buckets a trend has; wider ranges get wider buckets.
+pub const MAX_TREND_POINTS: i64 = 1_000;
+
 /// One bucket of a trend.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TrendPoint {
@@ -907,14 +910,40 @@ impl FactIndex {
         let (lo, hi) = dated.fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
         let first = filter.from.or_else(|| day_of(lo));
         let last = filter.to.or_else(|| day_of(hi));
-        let (Some(first), Some(last)) = (first, last) else {
+        let (Some(mut first), Some(mut last)) = (first, last) else {
             return Trend {
                 granularity: granularity.unwrap_or(Granularity::Day),
                 points: Vec::new(),
             };
         };
-        let granularity =
+        let buckets = |g: Granularity, first: NaiveDate, last: NaiveDate| {
+            let days = (last - first).num_days() + 1;
+            match g {
+                Granularity::Day => days,
+                Granularity::Week => days / 7 + 2,
+                Granularity::Month => days / 28 + 2,
+            }
+        };
+        let mut granularity =
             granularity.unwrap_or_else(|| Granularity::for_span((last - first).num_days() + 1));
+        // A range far wider than the data (from=0001-01-01) is cut to the data's span, and
+        // a bucket width that would still give thousands of points is widened, so that no
+        // request can ask for an answer of unbounded size.
+        if buckets(granularity, first, last) > MAX_TREND_POINTS
+            && let (Some(lo), Some(hi)) = (day_of(lo), day_of(hi))
+        {
+            first = first.max(lo);
+            last = last.min(hi).max(first);
+        }
+        for wider in [Granularity::Week, Granularity::Month] {
+            if buckets(granularity, first, last) > MAX_TREND_POINTS && granularity != wider {
+                granularity = wider;
+            }
+        }
+        if buckets(granularity, first, last) > MAX_TREND_POINTS {
+            let days = (MAX_TREND_POINTS - 2) * 28;
+            first = last - chrono::Duration::days(days);
+        }
         // Bucket starts, and for each day of the span the bucket it falls in.
         let mut starts = Vec::new();
         let mut start = granularity.bucket(first);
@@ -1408,6 +1437,35 @@ mod tests {
         assert_eq!(trend.points[2].mentions, 2);
         let service = index.trend(&Filter::default(), Some(&["服务"]), None);
         assert_eq!(service.points.iter().map(|p| p.reviews).sum::<u64>(), 1);
+    }
+
+    #[test]
+    fn absurd_ranges_give_bounded_trends() {
+        let index = sample();
+        let wide = Filter {
+            from: NaiveDate::from_ymd_opt(1, 1, 1),
+            to: NaiveDate::from_ymd_opt(9999, 12, 31),
+            ..Filter::default()
+        };
+        let trend = index.trend::<&str>(&wide, None, Some(Granularity::Day));
+        assert!(
+            trend.points.len() <= MAX_TREND_POINTS as usize,
+            "{}",
+            trend.points.len()
+        );
+        assert_eq!(trend.points.iter().map(|p| p.reviews).sum::<u64>(), 3);
+        let empty = Filter {
+            from: NaiveDate::from_ymd_opt(1, 1, 1),
+            to: NaiveDate::from_ymd_opt(9999, 12, 31),
+            brand: Some("丙".into()),
+            ..Filter::default()
+        };
+        let trend = index.trend::<&str>(&empty, None, Some(Granularity::Day));
+        assert!(
+            trend.points.len() <= MAX_TREND_POINTS as usize,
+            "{}",
+            trend.points.len()
+        );
     }
 
     #[test]

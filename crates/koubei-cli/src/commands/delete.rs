@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use koubei_store::{DeleteSelector, Store};
 
 use crate::cli::{DeleteArgs, RetentionArgs};
-use crate::commands::open_store;
+use crate::commands::open_existing_store;
 
 pub async fn run(args: DeleteArgs) -> Result<ExitCode> {
     let selector = DeleteSelector {
@@ -25,7 +25,7 @@ pub async fn run(args: DeleteArgs) -> Result<ExitCode> {
     if !args.yes {
         bail!("deleting cannot be undone; add --yes to delete");
     }
-    let store = open_store(&args.store).await?;
+    let store = open_existing_store(&args.store).await?;
     let deleted = store
         .delete_reviews(&args.store.workspace, &selector, "cli")
         .await?;
@@ -34,7 +34,13 @@ pub async fn run(args: DeleteArgs) -> Result<ExitCode> {
 }
 
 pub async fn retention(args: RetentionArgs) -> Result<ExitCode> {
-    let store = open_store(&args.store).await?;
+    if !args.yes {
+        bail!(
+            "this deletes every review older than {} days and cannot be undone; add --yes",
+            args.days
+        );
+    }
+    let store = open_existing_store(&args.store).await?;
     let deleted = apply_retention(store.as_ref(), &args.store.workspace, args.days).await?;
     println!(
         "deleted {deleted} reviews older than {} days (recorded in the audit log)",
@@ -43,10 +49,13 @@ pub async fn retention(args: RetentionArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The longest retention taken: a hundred years.
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
+
 /// Deletes the reviews older than `days` days, as the `retention` actor.
 pub async fn apply_retention(store: &dyn Store, workspace: &str, days: u32) -> Result<u64> {
-    if days == 0 {
-        bail!("a retention of 0 days would delete everything; give at least 1");
+    if days == 0 || days > MAX_RETENTION_DAYS {
+        bail!("a retention is 1 to {MAX_RETENTION_DAYS} days, got {days}");
     }
     let before = chrono::Local::now().naive_local() - chrono::Duration::days(i64::from(days));
     let selector = DeleteSelector {

@@ -21,6 +21,24 @@ use crate::pipeline::{ImportTotals, Importer, build_engine};
 const DEMO_CSV: &[u8] = include_bytes!("../../../../demo/reviews.csv");
 
 pub async fn run(args: DemoArgs) -> Result<ExitCode> {
+    let is_demo_file = std::path::Path::new(&args.db)
+        .file_name()
+        .is_some_and(|name| name == crate::cli::DEMO_DB);
+    if std::path::Path::new(&args.db).exists() && !is_demo_file && !args.force {
+        anyhow::bail!(
+            "{} exists and the demo would delete it; choose another --db, or add --force to replace it",
+            args.db
+        );
+    }
+    // Check the address before the import, so that a busy port fails at once.
+    if !args.no_serve {
+        std::net::TcpListener::bind(args.addr).with_context(|| {
+            format!(
+                "cannot listen on {} (is another koubei running?)",
+                args.addr
+            )
+        })?;
+    }
     remove_database(&args.db)?;
     let store_args = StoreArgs {
         db: args.db.clone(),

@@ -40,6 +40,18 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Opens a database that must already exist (for commands that read or delete: a mistyped
+/// path must not quietly create an empty file).
+pub async fn open_existing_store(args: &StoreArgs) -> Result<Arc<dyn Store>> {
+    if !std::path::Path::new(&args.db).exists() {
+        anyhow::bail!(
+            "database {} does not exist (import reviews into it first, or check --db)",
+            args.db
+        );
+    }
+    open_store(args).await
+}
+
 /// Opens the database and makes sure the workspace exists.
 pub async fn open_store(args: &StoreArgs) -> Result<Arc<dyn Store>> {
     let store = SqliteStore::open(&args.db)

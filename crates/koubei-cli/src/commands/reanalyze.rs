@@ -7,14 +7,14 @@ use koubei_store::Reanalysis;
 use rayon::prelude::*;
 
 use crate::cli::StoreArgs;
-use crate::commands::open_store;
+use crate::commands::open_existing_store;
 use crate::pipeline::build_engine;
 
 /// Reviews read, analysed and rewritten per transaction.
 const PAGE: u32 = 5000;
 
 pub async fn run(args: StoreArgs) -> Result<ExitCode> {
-    let store = open_store(&args).await?;
+    let store = open_existing_store(&args).await?;
     let engine = build_engine(&args.taxonomy_paths)?;
     let mut after = 0;
     let mut done = 0u64;

@@ -7,10 +7,15 @@ use koubei_report::{Report, render_table, xlsx};
 use koubei_store::Filter;
 
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::commands::open_store;
+use crate::commands::open_existing_store;
 
 pub async fn run(args: ReportArgs) -> Result<ExitCode> {
-    let store = open_store(&args.store).await?;
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        anyhow::bail!("--from {from} is after --to {to}");
+    }
+    let store = open_existing_store(&args.store).await?;
     let filter = Filter {
         from: args.from,
         to: args.to,

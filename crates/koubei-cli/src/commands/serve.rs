@@ -12,7 +12,7 @@ use koubei_server::AppState;
 use koubei_server::alerting::Alerting;
 use koubei_store::Store;
 
-use crate::cli::ServeArgs;
+use crate::cli::{DEFAULT_CONFIG, ServeArgs};
 use crate::commands::open_store;
 use crate::config::Config;
 use crate::pipeline::build_engine;
@@ -29,11 +29,24 @@ pub async fn run(args: ServeArgs) -> Result<ExitCode> {
         args.store.workspace.clone(),
         args.addr,
         engine,
-        Some(&args.config),
+        Some(ConfigFile::from_arg(args.config.as_deref())),
         args.watch.clone(),
     )
     .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Which configuration file to read: one the user named (it must exist), or `koubei.toml`
+/// when it happens to exist.
+pub enum ConfigFile<'a> {
+    Given(&'a Path),
+    Default,
+}
+
+impl<'a> ConfigFile<'a> {
+    pub fn from_arg(arg: Option<&'a Path>) -> ConfigFile<'a> {
+        arg.map_or(ConfigFile::Default, ConfigFile::Given)
+    }
 }
 
 /// Binds `addr`, prints where the dashboard is, and serves until Ctrl-C. Pushed reviews
@@ -43,11 +56,15 @@ pub async fn serve(
     workspace: String,
     addr: SocketAddr,
     engine: Engine,
-    config: Option<&Path>,
+    config: Option<ConfigFile<'_>>,
     watch: Option<PathBuf>,
 ) -> Result<()> {
     let config = match config {
-        Some(path) => Config::read(path)?,
+        Some(ConfigFile::Given(path)) => Some(
+            Config::read(path)?
+                .with_context(|| format!("configuration file {} not found", path.display()))?,
+        ),
+        Some(ConfigFile::Default) => Config::read(Path::new(DEFAULT_CONFIG))?,
         None => None,
     };
     let engine = Arc::new(engine);

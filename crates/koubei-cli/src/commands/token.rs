@@ -17,6 +17,12 @@ pub async fn run(args: TokenArgs) -> Result<ExitCode> {
             expires_days,
             store,
         } => {
+            if name.trim().is_empty() {
+                anyhow::bail!("--name must say what the token is for");
+            }
+            if expires_days == Some(0) {
+                anyhow::bail!("--expires-days 0 would make a token that has already expired");
+            }
             let db = open_store(&store).await?;
             let secret = new_token_secret().map_err(|e| anyhow!(e))?;
             let expires_at = expires_days.map(|days| {

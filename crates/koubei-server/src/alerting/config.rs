@@ -351,6 +351,7 @@ impl AlertConfig {
         }
         let mut rules = std::collections::HashSet::new();
         for rule in &self.rules {
+            check_rule(rule)?;
             if !rules.insert(rule.name()) {
                 return Err(format!("alert rule {:?} is defined twice", rule.name()));
             }
@@ -369,10 +370,8 @@ impl AlertConfig {
     /// Checks a rule added over the API: a name of its own, channels the file defines,
     /// numbers in range.
     pub fn check_api_rule(&self, rule: &RuleConfig) -> Result<(), String> {
+        check_rule(rule)?;
         let name = rule.name();
-        if name.trim().is_empty() || name.chars().count() > 64 {
-            return Err("a rule needs a name of 1 to 64 characters".into());
-        }
         if self.rules.iter().any(|r| r.name() == name) {
             return Err(format!(
                 "rule {name:?} is written in the configuration file; choose another name"
@@ -433,6 +432,53 @@ pub struct ShownChannel {
     pub kind: &'static str,
     /// The webhook without its key, or the e-mail recipients and server.
     pub target: String,
+}
+
+/// What every rule must satisfy wherever it is defined: a plain name, and risk words that
+/// are words.
+fn check_rule(rule: &RuleConfig) -> Result<(), String> {
+    let name = rule.name();
+    let plain = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.');
+    if name.is_empty() || name.chars().count() > 64 || !plain {
+        return Err(format!(
+            "rule name {name:?}: 1 to 64 letters, digits, `-`, `_` or `.`, not starting with `.`"
+        ));
+    }
+    if let RuleConfig::RiskWords {
+        words: Some(words), ..
+    } = rule
+    {
+        if words.is_empty() {
+            return Err(format!(
+                "rule {name:?}: `words` is empty (leave it out for the default list)"
+            ));
+        }
+        if let Some(w) = words
+            .iter()
+            .find(|w| w.phrase.chars().filter(|c| c.is_alphanumeric()).count() < 2)
+        {
+            return Err(format!(
+                "rule {name:?}: risk phrase {:?} needs at least two letters or characters",
+                w.phrase
+            ));
+        }
+    }
+    if let RuleConfig::Spike {
+        indicator: Some(i), ..
+    }
+    | RuleConfig::Threshold {
+        indicator: Some(i), ..
+    } = rule
+        && (i.trim().is_empty() || i.starts_with('/') || i.ends_with('/') || i.contains("//"))
+    {
+        return Err(format!(
+            "rule {name:?}: indicator {i:?} is not a path like 产品/续航"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

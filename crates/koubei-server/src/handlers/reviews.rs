@@ -55,14 +55,11 @@ pub async fn export(
     })
     .await?;
     if ids.total as usize > MAX_EXPORT_REVIEWS {
-        return Err(ApiError::bad_param(
-            "filter",
-            format!(
-                "the selection holds {} reviews and one export takes at most {MAX_EXPORT_REVIEWS}; \
-                 narrow the filter (dates, channel, brand, …)",
-                ids.total
-            ),
-        ));
+        return Err(ApiError::TooBroad(format!(
+            "the selection holds {} reviews and one export takes at most {MAX_EXPORT_REVIEWS}; \
+             narrow the filter (dates, channel, brand, …)",
+            ids.total
+        )));
     }
     let mut reviews = Vec::with_capacity(ids.ids.len());
     for chunk in ids.ids.chunks(EXPORT_CHUNK) {
