@@ -48,10 +48,38 @@ pub enum Command {
     Token(TokenArgs),
     /// Work with the alert channels of a configuration file.
     Alert(AlertArgs),
+    /// Manage dashboard accounts.
+    User(UserArgs),
     /// Delete reviews (a buyer's, a file's, or older than a date), recorded in the audit log.
     Delete(DeleteArgs),
     /// Delete reviews older than N days (the retention setting), recorded in the audit log.
     Retention(RetentionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add an account. There is no default password: the password is read from standard
+    /// input with --password-stdin, or made up and printed once.
+    Add {
+        /// The name to sign in with.
+        #[arg(long)]
+        name: String,
+        /// admin (users, settings, trees, channels), analyst (filters, exports, alert
+        /// rules) or viewer (read-only dashboards).
+        #[arg(long, value_parser = ["admin", "analyst", "viewer"])]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Debug, Args)]

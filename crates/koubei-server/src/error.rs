@@ -38,6 +38,9 @@ pub enum ApiError {
     /// The credentials do not allow this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// Too many failed attempts; try later.
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// The request asks for more than one answer may hold (the message says what).
     #[error("{0}")]
     TooBroad(String),
@@ -71,6 +74,7 @@ impl ApiError {
             | ApiError::BadBody(_)
             | ApiError::TooBroad(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotFound => StatusCode::NOT_FOUND,

@@ -20,6 +20,7 @@ mod error;
 pub mod handlers;
 pub mod jobs;
 mod params;
+pub mod password;
 pub mod watch;
 
 use std::future::Future;
@@ -39,7 +40,7 @@ use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
-use handlers::{dashboard, health, indicators, intake, openapi, pages, reviews};
+use handlers::{dashboard, health, indicators, intake, openapi, pages, reviews, session};
 
 /// The policy sent with every response: our own scripts, styles and images only (plus
 /// `data:` images), and no inline script or style at all.
@@ -104,6 +105,9 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::show))
         .route("/openapi.json", get(openapi::show))
+        .route("/login", axum::routing::post(session::login))
+        .route("/logout", axum::routing::post(session::logout))
+        .route("/me", get(session::me))
         .route("/options", get(dashboard::options))
         .route("/alerts", get(dashboard::alerts))
         .route(

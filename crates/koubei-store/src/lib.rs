@@ -29,7 +29,7 @@ pub use model::{
     IndicatorStat, NewAlert, NewToken, ReviewPage, ReviewQuery, StoredMention, StoredReview,
     Summary, TokenRecord, TypicalOpinion, WindowCounts, WindowQuery,
 };
-pub use model::{AuditEntry, DeleteSelector};
+pub use model::{AuditEntry, DeleteSelector, SessionRecord, UserRecord};
 pub use sqlite::SqliteStore;
 
 /// A failure of the store. Database errors keep their source for the log.
@@ -199,6 +199,44 @@ pub trait Store: Send + Sync {
 
     /// Removes an API alert rule; whether there was one. Recorded in the audit log.
     async fn delete_alert_rule(&self, workspace: &str, name: &str, actor: &str) -> Result<bool>;
+
+    /// Adds an account; returns its id. A taken username is an error.
+    async fn create_user(
+        &self,
+        workspace: &str,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+    ) -> Result<i64>;
+
+    /// The account of that name.
+    async fn find_user(&self, workspace: &str, username: &str) -> Result<Option<UserRecord>>;
+
+    /// Records a sign-in attempt: a success clears the failures, a failure counts one and
+    /// may lock the account until `lock_until`. Audited either way.
+    async fn record_login(
+        &self,
+        workspace: &str,
+        user_id: i64,
+        success: bool,
+        lock_until: Option<NaiveDateTime>,
+    ) -> Result<()>;
+
+    /// Starts a session for a user.
+    async fn create_session(
+        &self,
+        workspace: &str,
+        user_id: i64,
+        secret_sha256: &str,
+        csrf: &str,
+        expires_at: NaiveDateTime,
+    ) -> Result<()>;
+
+    /// The session whose cookie secret has this digest, with its user.
+    async fn find_session(&self, secret_sha256: &str) -> Result<Option<SessionRecord>>;
+
+    /// Ends a session.
+    async fn delete_session(&self, secret_sha256: &str) -> Result<()>;
 
     /// The newest alerts with their deliveries.
     async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>>;

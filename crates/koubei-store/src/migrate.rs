@@ -43,6 +43,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "alert_rules",
         sql: include_str!("../migrations/sqlite/0005_alert_rules.sql"),
     },
+    Migration {
+        version: 6,
+        name: "accounts",
+        sql: include_str!("../migrations/sqlite/0006_accounts.sql"),
+    },
 ];
 
 /// Applies every migration that `pool`'s database lacks, each in its own transaction.

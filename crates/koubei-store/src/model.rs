@@ -241,6 +241,30 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    pub workspace: String,
+    pub username: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub role: String,
+    pub failed_logins: u32,
+    pub locked_until: Option<NaiveDateTime>,
+}
+
+/// A signed-in session, with its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub workspace: String,
+    pub user_id: i64,
+    pub username: String,
+    pub role: String,
+    pub csrf: String,
+    pub expires_at: NaiveDateTime,
+}
+
 /// Who may push reviews: an API token as stored (its secret only as a SHA-256 digest).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenRecord {

@@ -759,6 +759,143 @@ impl Store for SqliteStore {
         Ok(gone)
     }
 
+    async fn create_user(
+        &self,
+        workspace: &str,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+    ) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (workspace_id, username, password_hash, role, created_at)
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(workspace)
+        .bind(username)
+        .bind(password_hash)
+        .bind(role)
+        .bind(now_text())
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_audit(
+            &mut tx,
+            workspace,
+            "cli",
+            "create_user",
+            &format!("{username} ({role})"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn find_user(&self, workspace: &str, username: &str) -> Result<Option<UserRecord>> {
+        let row = sqlx::query("SELECT * FROM users WHERE workspace_id = ? AND username = ?")
+            .bind(workspace)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(UserRecord {
+            id: row.try_get("id")?,
+            workspace: row.try_get("workspace_id")?,
+            username: row.try_get("username")?,
+            password_hash: row.try_get("password_hash")?,
+            role: row.try_get("role")?,
+            failed_logins: row.try_get::<i64, _>("failed_logins")? as u32,
+            locked_until: parse_time(row.try_get("locked_until")?),
+        }))
+    }
+
+    async fn record_login(
+        &self,
+        workspace: &str,
+        user_id: i64,
+        success: bool,
+        lock_until: Option<NaiveDateTime>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if success {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(
+                "UPDATE users SET failed_logins = failed_logins + 1,
+                 locked_until = COALESCE(?, locked_until) WHERE id = ?",
+            )
+            .bind(lock_until.map(format_time))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let action = if success { "login" } else { "login_failed" };
+        let detail = match lock_until {
+            Some(until) => format!("{username}; locked until {}", format_time(until)),
+            None => username.clone(),
+        };
+        insert_audit(&mut tx, workspace, &username, action, &detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        workspace: &str,
+        user_id: i64,
+        secret_sha256: &str,
+        csrf: &str,
+        expires_at: NaiveDateTime,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (workspace_id, user_id, secret_sha256, csrf, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(workspace)
+        .bind(user_id)
+        .bind(secret_sha256)
+        .bind(csrf)
+        .bind(now_text())
+        .bind(format_time(expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn find_session(&self, secret_sha256: &str) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query(
+            "SELECT s.workspace_id, s.user_id, s.csrf, s.expires_at, u.username, u.role
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_sha256 = ?",
+        )
+        .bind(secret_sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SessionRecord {
+            workspace: row.try_get("workspace_id")?,
+            user_id: row.try_get("user_id")?,
+            username: row.try_get("username")?,
+            role: row.try_get("role")?,
+            csrf: row.try_get("csrf")?,
+            expires_at: parse_time(row.try_get("expires_at")?)
+                .ok_or_else(|| StoreError::Corrupt("session expiry".into()))?,
+        }))
+    }
+
+    async fn delete_session(&self, secret_sha256: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE secret_sha256 = ?")
+            .bind(secret_sha256)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn recent_alerts(&self, workspace: &str, limit: u32) -> Result<Vec<AlertRecord>> {
         let rows = sqlx::query(
             "SELECT * FROM alerts WHERE workspace_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",

@@ -12,6 +12,7 @@ mod report;
 mod serve;
 mod token;
 mod train;
+mod user;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token(args) => token::run(args).await,
         Command::Alert(args) => alert::run(args).await,
         Command::Delete(args) => delete::run(args).await,
+        Command::User(args) => user::run(args).await,
         Command::Retention(args) => delete::retention(args).await,
     }
 }

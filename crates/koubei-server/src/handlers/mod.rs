@@ -9,6 +9,7 @@ pub mod intake;
 pub mod openapi;
 pub mod pages;
 pub mod reviews;
+pub mod session;
 
 use crate::ApiError;
 

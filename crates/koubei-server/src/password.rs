@@ -1,0 +1,96 @@
+//! Passwords, stored as Argon2id hashes in the PHC string format
+//! (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`), never as themselves.
+//!
+//! The parameters are OWASP's first recommendation for Argon2id (19 MiB, two passes, one
+//! lane); each stored hash names its own, so they can be raised later without breaking
+//! the passwords already stored. Comparison is in constant time.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
+
+const MEMORY_KIB: u32 = 19 * 1024;
+const PASSES: u32 = 2;
+const LANES: u32 = 1;
+const HASH_BYTES: usize = 32;
+const SALT_BYTES: usize = 16;
+
+fn argon2(m: u32, t: u32, p: u32) -> Result<Argon2<'static>, String> {
+    let params = Params::new(m, t, p, Some(HASH_BYTES)).map_err(|e| e.to_string())?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// The PHC string of `password` with a fresh random salt.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; SALT_BYTES];
+    getrandom::fill(&mut salt).map_err(|e| format!("no randomness from the system: {e}"))?;
+    let mut out = [0u8; HASH_BYTES];
+    argon2(MEMORY_KIB, PASSES, LANES)?
+        .hash_password_into(password.as_bytes(), &salt, &mut out)
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "$argon2id$v=19$m={MEMORY_KIB},t={PASSES},p={LANES}${}${}",
+        B64.encode(salt),
+        B64.encode(out)
+    ))
+}
+
+/// Whether `password` matches the stored PHC string; a malformed string matches nothing.
+pub fn verify_password(stored: &str, password: &str) -> bool {
+    let parts: Vec<&str> = stored.split('$').collect();
+    let ["", "argon2id", "v=19", params, salt, hash] = parts.as_slice() else {
+        return false;
+    };
+    let mut m = None;
+    let mut t = None;
+    let mut p = None;
+    for pair in params.split(',') {
+        match pair.split_once('=') {
+            Some(("m", v)) => m = v.parse().ok(),
+            Some(("t", v)) => t = v.parse().ok(),
+            Some(("p", v)) => p = v.parse().ok(),
+            _ => return false,
+        }
+    }
+    let (Some(m), Some(t), Some(p)) = (m, t, p) else {
+        return false;
+    };
+    let (Ok(salt), Ok(expected)) = (B64.decode(salt), B64.decode(hash)) else {
+        return false;
+    };
+    let Ok(hasher) = argon2(m, t, p) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len().max(1)];
+    if hasher
+        .hash_password_into(password.as_bytes(), &salt, &mut out)
+        .is_err()
+    {
+        return false;
+    }
+    // Every byte compared, whatever the first difference.
+    out.len() == expected.len() && out.iter().zip(&expected).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let stored = hash_password("吸力很大123").expect("hash");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert!(verify_password(&stored, "吸力很大123"));
+        assert!(!verify_password(&stored, "吸力很大124"));
+        assert_ne!(
+            stored,
+            hash_password("吸力很大123").expect("hash"),
+            "salted"
+        );
+        assert!(!verify_password("$argon2id$v=19$garbage", "x"));
+        assert!(!verify_password("", ""));
+    }
+}

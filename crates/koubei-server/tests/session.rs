@@ -1,0 +1,138 @@
+//! Signing in and out over a real socket: the cookie's attributes, the CSRF token, the
+//! lock after five wrong passwords, and the audit log of it all.
+
+use std::sync::Arc;
+
+use koubei_server::password::hash_password;
+use koubei_server::{AppState, serve_until};
+use koubei_store::{SqliteStore, Store};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+const WS: &str = "default";
+
+async fn start() -> (tempfile::TempDir, Arc<SqliteStore>, String) {
+    koubei_server::alerting::install_tls_provider();
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("session.db");
+    let store = Arc::new(
+        SqliteStore::open(path.to_str().expect("utf-8"))
+            .await
+            .expect("store"),
+    );
+    store.ensure_workspace(WS).await.expect("workspace");
+    let hash = hash_password("正确的密码 9").expect("hash");
+    store
+        .create_user(WS, "analyst1", &hash, "analyst")
+        .await
+        .expect("user");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = AppState::new(store.clone(), WS);
+    tokio::spawn(serve_until(listener, state, std::future::pending()));
+    (dir, store, base)
+}
+
+async fn login(client: &reqwest::Client, base: &str, password: &str) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"username": "analyst1", "password": password}))
+        .send()
+        .await
+        .expect("login")
+}
+
+#[tokio::test]
+async fn a_session_cookie_is_http_only_and_logout_needs_the_csrf_token() {
+    let (_dir, store, base) = start().await;
+    let client = reqwest::Client::new();
+    let response = login(&client, &base, "正确的密码 9").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("a cookie")
+        .to_string();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    let me: Value = response.json().await.expect("json");
+    assert_eq!(me["role"], "analyst");
+    let csrf = me["csrf"].as_str().expect("csrf").to_string();
+    let session = set_cookie.split(';').next().expect("pair").to_string();
+
+    let me = client
+        .get(format!("{base}/api/v1/me"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(me.status().as_u16(), 200);
+    let anonymous = client
+        .get(format!("{base}/api/v1/me"))
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(anonymous.status().as_u16(), 401);
+
+    // A cross-site form cannot sign the user out: no token, no effect.
+    let forged = client
+        .post(format!("{base}/api/v1/logout"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(forged.status().as_u16(), 403);
+    let out = client
+        .post(format!("{base}/api/v1/logout"))
+        .header("cookie", &session)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(out.status().as_u16(), 200);
+    let after = client
+        .get(format!("{base}/api/v1/me"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(after.status().as_u16(), 401, "the session is gone");
+    let log = store.audit_log(WS, 10).await.expect("audit");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "login" && e.actor == "analyst1")
+    );
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_and_the_server_keeps_serving() {
+    let (_dir, store, base) = start().await;
+    let client = reqwest::Client::new();
+    for _ in 0..5 {
+        let r = login(&client, &base, "猜的").await;
+        assert_eq!(r.status().as_u16(), 401);
+    }
+    // Locked now, even with the right password.
+    let r = login(&client, &base, "正确的密码 9").await;
+    assert_eq!(r.status().as_u16(), 429);
+    // Unknown names get the same answer as wrong passwords.
+    let r = client
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"username": "nobody", "password": "x"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status().as_u16(), 401);
+    let health = client
+        .get(format!("{base}/api/v1/health"))
+        .send()
+        .await
+        .expect("health");
+    assert_eq!(health.status().as_u16(), 200);
+    let log = store.audit_log(WS, 20).await.expect("audit");
+    let failed = log.iter().filter(|e| e.action == "login_failed").count();
+    assert_eq!(failed, 5);
+    assert!(log.iter().any(|e| e.detail.contains("locked until")));
+}
