@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use koubei_server::alerting::{AlertConfig, Alerting};
-use koubei_server::handlers::intake::token_digest;
+use koubei_server::tokens::token_digest;
 use koubei_server::{AppState, serve_until};
 use koubei_store::{NewToken, SqliteStore, Store};
 use serde_json::{Value, json};

@@ -21,6 +21,7 @@ pub mod handlers;
 pub mod jobs;
 mod params;
 pub mod password;
+pub mod tokens;
 pub mod watch;
 
 use std::future::Future;

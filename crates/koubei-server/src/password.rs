@@ -68,8 +68,7 @@ pub fn verify_password(stored: &str, password: &str) -> bool {
     {
         return false;
     }
-    // Every byte compared, whatever the first difference.
-    out.len() == expected.len() && out.iter().zip(&expected).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+    crate::tokens::same_secret(&out, &expected)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::post;
 use koubei_server::alerting::{AlertConfig, Alerting};
-use koubei_server::handlers::intake::token_digest;
+use koubei_server::tokens::token_digest;
 use koubei_server::{AppState, serve_until};
 use koubei_store::{NewToken, SqliteStore, Store};
 use serde_json::{Value, json};

@@ -742,7 +742,10 @@ async fn the_openapi_document_describes_what_the_api_answers() {
             if parameter["required"] == true {
                 let name = parameter["name"].as_str().expect("name");
                 let example = parameter["example"].as_str().expect("an example");
-                query.push(format!("{name}={}", urlencode(example)));
+                query.push(format!(
+                    "{name}={}",
+                    koubei_alert::sign::percent_encode(example)
+                ));
             }
         }
         let uri = format!("/api/v1{path}?{}", query.join("&"));
@@ -771,19 +774,6 @@ async fn the_openapi_document_describes_what_the_api_answers() {
             );
         }
     }
-}
-
-/// Percent-encodes a query value (UTF-8 bytes outside the unreserved set).
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[tokio::test]

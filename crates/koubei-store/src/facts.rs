@@ -336,6 +336,13 @@ fn day_of(number: i32) -> Option<NaiveDate> {
     NaiveDate::from_num_days_from_ce_opt(number)
 }
 
+/// The first and last of `days`, undated ones skipped; `(i32::MAX, i32::MIN)` when none
+/// is dated, which [`day_of`] turns into `None`.
+fn day_bounds(days: impl Iterator<Item = i32>) -> (i32, i32) {
+    days.filter(|&d| d != NO_DAY)
+        .fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)))
+}
+
 /// Counts of positive, neutral and negative mentions.
 type Counts = [u64; 3];
 
@@ -883,11 +890,7 @@ impl FactIndex {
     /// The first and last review day among the filtered reviews.
     pub fn day_span(&self, filter: &Filter) -> Option<(NaiveDate, NaiveDate)> {
         let rows = self.select(filter);
-        let days = rows
-            .iter()
-            .map(|&r| self.days[r as usize])
-            .filter(|&d| d != NO_DAY);
-        let (lo, hi) = days.fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
+        let (lo, hi) = day_bounds(rows.iter().map(|&r| self.days[r as usize]));
         Some((day_of(lo)?, day_of(hi)?))
     }
 
@@ -903,11 +906,7 @@ impl FactIndex {
     ) -> Trend {
         let rows = self.select(filter);
         let scope = roots.map(|r| self.subtrees(r));
-        let dated = rows
-            .iter()
-            .map(|&r| self.days[r as usize])
-            .filter(|&d| d != NO_DAY);
-        let (lo, hi) = dated.fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
+        let (lo, hi) = day_bounds(rows.iter().map(|&r| self.days[r as usize]));
         let first = filter.from.or_else(|| day_of(lo));
         let last = filter.to.or_else(|| day_of(hi));
         let (Some(mut first), Some(mut last)) = (first, last) else {
@@ -1096,8 +1095,7 @@ impl FactIndex {
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
             values
         };
-        let dated = self.days.iter().copied().filter(|&d| d != NO_DAY);
-        let (lo, hi) = dated.fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
+        let (lo, hi) = day_bounds(self.days.iter().copied());
         Options {
             channels: list(Dimension::Channel.slot()),
             brands: list(Dimension::Brand.slot()),

@@ -904,28 +904,35 @@ impl Store for SqliteStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
+        // Every listed alert's deliveries in one query, rather than one query per alert.
+        let mut by_alert: HashMap<i64, Vec<DeliveryRecord>> = HashMap::new();
+        if !rows.is_empty() {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT alert_id, channel, status, attempts, last_error, sent_at FROM deliveries
+                 WHERE alert_id IN (",
+            );
+            let mut ids = q.separated(", ");
+            for row in &rows {
+                ids.push_bind(row.try_get::<i64, _>("id")?);
+            }
+            q.push(") ORDER BY alert_id, channel");
+            for d in q.build().fetch_all(&self.pool).await? {
+                by_alert
+                    .entry(d.try_get("alert_id")?)
+                    .or_default()
+                    .push(DeliveryRecord {
+                        channel: d.try_get("channel")?,
+                        status: d.try_get("status")?,
+                        attempts: d.try_get::<i64, _>("attempts")? as u32,
+                        last_error: d.try_get("last_error")?,
+                        sent_at: parse_time(d.try_get("sent_at")?),
+                    });
+            }
+        }
         let mut alerts = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: i64 = row.try_get("id")?;
             let message: String = row.try_get("message")?;
-            let deliveries = sqlx::query(
-                "SELECT channel, status, attempts, last_error, sent_at FROM deliveries
-                 WHERE alert_id = ? ORDER BY channel",
-            )
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|d| {
-                Ok(DeliveryRecord {
-                    channel: d.try_get("channel")?,
-                    status: d.try_get("status")?,
-                    attempts: d.try_get::<i64, _>("attempts")? as u32,
-                    last_error: d.try_get("last_error")?,
-                    sent_at: parse_time(d.try_get("sent_at")?),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
             alerts.push(AlertRecord {
                 id,
                 rule: row.try_get("rule")?,
@@ -935,7 +942,7 @@ impl Store for SqliteStore {
                     .map_err(|e| StoreError::Corrupt(format!("alert message: {e}")))?,
                 created_at: parse_time(row.try_get("created_at")?)
                     .ok_or_else(|| StoreError::Corrupt("alert time".into()))?,
-                deliveries,
+                deliveries: by_alert.remove(&id).unwrap_or_default(),
             });
         }
         Ok(alerts)

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow};
-use koubei_server::handlers::intake::{new_token_secret, token_digest};
+use koubei_server::tokens::{new_token_secret, token_digest};
 use koubei_store::NewToken;
 
 use crate::cli::{TokenAction, TokenArgs};

@@ -33,12 +33,7 @@ pub async fn run(args: UserArgs) -> Result<ExitCode> {
                 (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
                 (
-                    koubei_server::handlers::intake::new_token_secret()
-                        .map_err(|e| anyhow!(e))?
-                        .trim_start_matches("kb_")
-                        .chars()
-                        .take(20)
-                        .collect(),
+                    koubei_server::tokens::random_secret(15).map_err(|e| anyhow!(e))?,
                     true,
                 )
             };

@@ -331,7 +331,11 @@ impl Alerting {
 
     /// The drill-down of the reviews behind an alert.
     fn reviews_link(&self, scope: &Scope, keyword: &str) -> String {
-        let mut query = vec![("keyword", keyword.to_string())];
+        self.link_to(scope, vec![("keyword", keyword.to_string())])
+    }
+
+    /// `/reviews?…` on the dashboard's public address: `query`, then the rule's scope.
+    fn link_to(&self, scope: &Scope, mut query: Vec<(&str, String)>) -> String {
         for (key, value) in [
             ("brand", &scope.brand),
             ("model", &scope.model),
@@ -342,11 +346,6 @@ impl Alerting {
                 query.push((key, v.clone()));
             }
         }
-        self.link_to(&query)
-    }
-
-    /// `/reviews?…` on the dashboard's public address.
-    fn link_to(&self, query: &[(&str, String)]) -> String {
         let query: Vec<String> = query
             .iter()
             .map(|(k, v)| format!("{k}={}", koubei_alert::sign::percent_encode(v)))

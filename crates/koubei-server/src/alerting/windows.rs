@@ -33,6 +33,22 @@ fn scope_filter(scope: &Scope) -> Filter {
     }
 }
 
+/// The window `[from, to)` of reviews in `scope`, of `indicator`'s subtree when given.
+fn window(
+    scope: &Scope,
+    indicator: Option<&str>,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> WindowQuery {
+    WindowQuery {
+        from,
+        to,
+        indicator: indicator.map(String::from),
+        filter: scope_filter(scope),
+        local_offset: local_offset(),
+    }
+}
+
 /// The server's local time minus UTC: review times are the shops' local times.
 fn local_offset() -> Duration {
     Duration::seconds(i64::from(chrono::Local::now().offset().local_minus_utc()))
@@ -88,23 +104,14 @@ impl Alerting {
                     {
                         continue;
                     }
-                    let window = minutes(*window_minutes);
-                    let query = |from, to| WindowQuery {
-                        from,
-                        to,
-                        indicator: indicator.clone(),
-                        filter: scope_filter(scope),
-                        local_offset: local_offset(),
-                    };
+                    let span = minutes(*window_minutes);
+                    let query = |from, to| window(scope, indicator.as_deref(), from, to);
                     let current = store
-                        .window_counts(workspace, &query(now - window, now + Duration::seconds(1)))
+                        .window_counts(workspace, &query(now - span, now + Duration::seconds(1)))
                         .await?;
                     let baseline_span = Duration::days(i64::from(*baseline_days));
                     let before = store
-                        .window_counts(
-                            workspace,
-                            &query(now - window - baseline_span, now - window),
-                        )
+                        .window_counts(workspace, &query(now - span - baseline_span, now - span))
                         .await?;
                     let pick = |c: &koubei_store::WindowCounts| match polarity {
                         Polarity::Positive => c.positive,
@@ -114,7 +121,7 @@ impl Alerting {
                     let (observed, history) = (pick(&current), pick(&before));
                     // One event added to the baseline, so that a quiet history does not
                     // make the expectation zero and every single review a spike.
-                    let expected = (history as f64 + 1.0) * window.num_minutes() as f64
+                    let expected = (history as f64 + 1.0) * span.num_minutes() as f64
                         / baseline_span.num_minutes().max(1) as f64;
                     let p = poisson_upper_tail(observed, expected);
                     (observed >= *min_count && p < *p_value).then(|| {
@@ -126,15 +133,15 @@ impl Alerting {
                             what: format!(
                                 "最近 {window_minutes} 分钟 {observed} 条{}提及，过去 {baseline_days} 天平均每 {window_minutes} 分钟 {:.2} 条（p = {p:.1e}）",
                                 polarity_zh(*polarity),
-                                history as f64 * window.num_minutes() as f64
+                                history as f64 * span.num_minutes() as f64
                                     / baseline_span.num_minutes().max(1) as f64,
                             ),
-                            since: (now - window).format("%Y-%m-%d %H:%M").to_string(),
+                            since: (now - span).format("%Y-%m-%d %H:%M").to_string(),
                             scope: scope_text(scope),
-                            link: self.link(scope, indicator.as_deref(), Some(*polarity), now - window),
+                            link: self.link(scope, indicator.as_deref(), Some(*polarity), now - span),
                             quotes: vec![],
                         };
-                        (name, message, (now - window).format("%Y%m%d%H%M").to_string())
+                        (name, message, (now - span).format("%Y%m%d%H%M").to_string())
                     })
                 }
                 RuleConfig::Threshold {
@@ -153,17 +160,16 @@ impl Alerting {
                     {
                         continue;
                     }
-                    let window = minutes(*window_minutes);
+                    let span = minutes(*window_minutes);
                     let counts = store
                         .window_counts(
                             workspace,
-                            &WindowQuery {
-                                from: now - window,
-                                to: now + Duration::seconds(1),
-                                indicator: indicator.clone(),
-                                filter: scope_filter(scope),
-                                local_offset: local_offset(),
-                            },
+                            &window(
+                                scope,
+                                indicator.as_deref(),
+                                now - span,
+                                now + Duration::seconds(1),
+                            ),
                         )
                         .await?;
                     let satisfaction = counts.positive as f64 / counts.mentions.max(1) as f64;
@@ -177,16 +183,12 @@ impl Alerting {
                                 counts.mentions,
                                 satisfaction * 100.0
                             ),
-                            since: (now - window).format("%Y-%m-%d %H:%M").to_string(),
+                            since: (now - span).format("%Y-%m-%d %H:%M").to_string(),
                             scope: scope_text(scope),
-                            link: self.link(scope, indicator.as_deref(), None, now - window),
+                            link: self.link(scope, indicator.as_deref(), None, now - span),
                             quotes: vec![],
                         };
-                        (
-                            name,
-                            message,
-                            (now - window).format("%Y%m%d%H%M").to_string(),
-                        )
+                        (name, message, (now - span).format("%Y%m%d%H%M").to_string())
                     })
                 }
                 RuleConfig::Silence {
@@ -198,17 +200,11 @@ impl Alerting {
                     if pass == Pass::Arrival {
                         continue;
                     }
-                    let window = minutes(*max_silence_minutes);
+                    let span = minutes(*max_silence_minutes);
                     let recent = store
                         .window_counts(
                             workspace,
-                            &WindowQuery {
-                                from: now - window,
-                                to: now + Duration::seconds(1),
-                                indicator: None,
-                                filter: scope_filter(scope),
-                                local_offset: local_offset(),
-                            },
+                            &window(scope, None, now - span, now + Duration::seconds(1)),
                         )
                         .await?;
                     if recent.reviews > 0 {
@@ -217,13 +213,7 @@ impl Alerting {
                         let ever = store
                             .window_counts(
                                 workspace,
-                                &WindowQuery {
-                                    from: NaiveDateTime::MIN,
-                                    to: now - window,
-                                    indicator: None,
-                                    filter: scope_filter(scope),
-                                    local_offset: local_offset(),
-                                },
+                                &window(scope, None, NaiveDateTime::MIN, now - span),
                             )
                             .await?;
                         // A scope that never had a review is new, not silent.
@@ -308,16 +298,6 @@ impl Alerting {
         if let Some(p) = polarity {
             query.push(("polarity", p.as_str().to_string()));
         }
-        for (key, value) in [
-            ("brand", &scope.brand),
-            ("model", &scope.model),
-            ("category", &scope.category),
-            ("channel", &scope.channel),
-        ] {
-            if let Some(v) = value {
-                query.push((key, v.clone()));
-            }
-        }
-        self.link_to(&query)
+        self.link_to(scope, query)
     }
 }

@@ -20,8 +20,8 @@ use koubei_store::{Filter, IndicatorStat, Summary, TypicalOpinion};
 use serde::Serialize;
 
 use crate::alerting::{AlertRuleError, RuleConfig};
-use crate::handlers::intake::authorise;
 use crate::params::{CompareParams, FilterParams, Params, ViewParams};
+use crate::tokens::authorise;
 use crate::{ApiError, AppState};
 
 /// How many rows the overview's lists hold.

@@ -13,14 +13,13 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use chrono::Utc;
 use koubei_ingest::{FileReader, ImportOptions, open_bytes};
 use koubei_store::AnalysedReview;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::alerting::{Arrived, Pass, local_now};
+use crate::tokens::authorise;
 use crate::{ApiError, AppState};
 
 /// Most reviews one request may carry.
@@ -47,62 +46,6 @@ pub struct PushOutcome {
     pub flagged: u64,
     /// Alerts the new reviews raised.
     pub alerts: usize,
-}
-
-/// The lower-case hex SHA-256 of a token's secret, as the store keeps it.
-pub fn token_digest(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A fresh token: `kb_` and 43 characters of URL-safe Base64 (256 random bits).
-pub fn new_token_secret() -> Result<String, String> {
-    use base64::Engine as _;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness from the system: {e}"))?;
-    Ok(format!(
-        "kb_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    ))
-}
-
-/// Checks the request's bearer token: known, valid now, for this workspace, of one of
-/// `roles`. Returns the token, whose name stands for the caller in the audit log.
-pub(crate) async fn authorise(
-    state: &AppState,
-    headers: &HeaderMap,
-    roles: &[&str],
-) -> Result<koubei_store::TokenRecord, ApiError> {
-    let header = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(ApiError::Unauthorized(
-            "an `Authorization: Bearer <token>` header is required",
-        ))?;
-    let secret = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or(ApiError::Unauthorized(
-            "the Authorization header must be `Bearer <token>`",
-        ))?;
-    let token = state
-        .store
-        .find_token(&token_digest(secret))
-        .await?
-        .ok_or(ApiError::Unauthorized("unknown token"))?;
-    if !token.is_valid_at(Utc::now().naive_utc()) {
-        return Err(ApiError::Unauthorized(
-            "the token has expired or was revoked",
-        ));
-    }
-    if token.workspace != state.workspace || !roles.contains(&token.role.as_str()) {
-        return Err(ApiError::Forbidden(
-            "this token's role may not do this here",
-        ));
-    }
-    Ok(token)
 }
 
 pub async fn push(
@@ -242,22 +185,5 @@ fn analyse(engine: &koubei_engine::Engine, review: koubei_core::NewReview) -> An
         review,
         analysis,
         followup,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_long_random_and_digested() {
-        let a = new_token_secret().expect("token");
-        let b = new_token_secret().expect("token");
-        assert_ne!(a, b);
-        assert!(a.starts_with("kb_") && a.len() == 46, "{a}");
-        assert_eq!(
-            token_digest("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }

@@ -18,8 +18,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::handlers::intake::token_digest;
 use crate::password::{hash_password, verify_password};
+use crate::tokens::{random_secret, same_secret, token_digest};
 use crate::{ApiError, AppState};
 
 /// The cookie that carries the session secret.
@@ -46,10 +46,7 @@ pub struct Me {
 }
 
 fn random_token(bytes: usize) -> Result<String, ApiError> {
-    use base64::Engine as _;
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf))
+    random_secret(bytes).map_err(ApiError::Internal)
 }
 
 /// The session secret from the request's cookies.
@@ -197,13 +194,7 @@ pub async fn logout(
 /// A state-changing request made with the session cookie must echo its CSRF token.
 pub fn check_csrf(headers: &HeaderMap, me: &Me) -> Result<(), ApiError> {
     let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-    let same = sent.is_some_and(|s| {
-        s.len() == me.csrf.len()
-            && s.bytes()
-                .zip(me.csrf.bytes())
-                .fold(0u8, |d, (a, b)| d | (a ^ b))
-                == 0
-    });
+    let same = sent.is_some_and(|s| same_secret(s.as_bytes(), me.csrf.as_bytes()));
     if same {
         Ok(())
     } else {
