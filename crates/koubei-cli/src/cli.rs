@@ -54,6 +54,17 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Delete reviews older than N days (the retention setting), recorded in the audit log.
     Retention(RetentionArgs),
+    /// Print the newest lines of the audit log (sign-ins, exports, deletions, changes).
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// How many lines, newest first.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +85,29 @@ pub enum UserAction {
         /// rules) or viewer (read-only dashboards).
         #[arg(long, value_parser = ["admin", "analyst", "viewer"])]
         role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the workspace's accounts.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Remove an account and end its sessions.
+    Remove {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Set a new password (read from standard input, or made up and printed once); this
+    /// also lifts a lock and ends the account's sessions.
+    Password {
+        #[arg(long)]
+        name: String,
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -128,12 +162,24 @@ pub enum TokenAction {
         /// What the token is for (shown in logs and the token list).
         #[arg(long)]
         name: String,
-        /// What it may do: ingest (push reviews only) or admin.
-        #[arg(long, default_value = "ingest", value_parser = ["ingest", "admin"])]
+        /// What it may do: ingest (push reviews only), viewer (read the API), analyst
+        /// (read, export, alert rules) or admin (everything).
+        #[arg(long, default_value = "ingest", value_parser = ["ingest", "viewer", "analyst", "admin"])]
         role: String,
         /// Days until it expires (default: never).
         #[arg(long)]
         expires_days: Option<u32>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the workspace's tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a token from now on (its id from `koubei token list`).
+    Revoke {
+        id: i64,
         #[command(flatten)]
         store: StoreArgs,
     },

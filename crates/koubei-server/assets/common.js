@@ -72,9 +72,60 @@ export function indicatorHref(filters, indicator) {
   return hrefWith('/indicator', filters, { indicator });
 }
 
+/**
+ * Where to go after signing in: a path of this site only (`/…` but not `//host` or
+ * `/\\host`), so that a link cannot send a user elsewhere; otherwise the overview.
+ */
+export function safeNext(value) {
+  if (typeof value !== 'string' || !value.startsWith('/')) return '/';
+  if (value.startsWith('//') || value.startsWith('/\\')) return '/';
+  return value;
+}
+
+/** The sign-in page, coming back to this page afterwards. */
+export function loginHref() {
+  const here = window.location.pathname + window.location.search;
+  return '/login?next=' + encodeURIComponent(here);
+}
+
+let meRequest = null;
+
+/** Who is signed in (`{username, role, csrf}`), asked once per page. */
+export function me() {
+  if (!meRequest) meRequest = fetchJson('/api/v1/me');
+  return meRequest;
+}
+
+/**
+ * Sends a JSON body with `method` and the session's CSRF token, as every state-changing
+ * request made with the session cookie must; answers like `fetchJson`.
+ */
+export async function sendJson(method, url, body) {
+  const { csrf } = await me();
+  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrf };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return readAnswer(response);
+}
+
 /** GETs JSON from the API; a failure becomes an Error carrying the server's message. */
 export async function fetchJson(url) {
   const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  return readAnswer(response);
+}
+
+/**
+ * The JSON of an answer, or an Error with the server's message. A 401 means the session
+ * ended: the page goes to the sign-in page, which comes back here.
+ */
+async function readAnswer(response) {
+  if (response.status === 401 && window.location.pathname !== '/login') {
+    window.location.assign(loginHref());
+  }
   let body = null;
   try {
     body = await response.json();

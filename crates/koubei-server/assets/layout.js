@@ -7,8 +7,8 @@
 // fields and survive a new filter.
 
 import {
-  CHANNELS, POLARITIES, channelLabel, currentParams, el, fetchJson, filterParams, hrefWith,
-  polarityLabel,
+  CHANNELS, POLARITIES, channelLabel, currentParams, el, fetchJson, filterParams, hrefWith, me,
+  polarityLabel, sendJson,
 } from './common.js';
 import { lang, switchLanguage, t, translatePage } from './i18n.js';
 
@@ -62,10 +62,42 @@ function header(page, filters) {
     text: t('nav.switch'),
   });
   switcher.addEventListener('click', switchLanguage);
+  const account = el('div', { class: 'account', id: 'account' });
+  fillAccount(account, nav);
   return el('header', { class: 'top' },
     el('a', { class: 'brand', href: hrefWith('/', filters), text: t('app.name') }),
     nav,
-    switcher);
+    switcher,
+    account);
+}
+
+/** Who is signed in, a link to the admin page for admins, and the sign-out button. */
+async function fillAccount(account, nav) {
+  let user;
+  try {
+    user = await me();
+  } catch {
+    return;
+  }
+  if (user.role === 'admin') {
+    nav.append(el('a', {
+      href: '/admin',
+      'data-page': 'admin',
+      'aria-current': window.location.pathname === '/admin' ? 'page' : null,
+      text: t('nav.admin'),
+    }));
+  }
+  const out = el('button', { type: 'button', class: 'button', id: 'logout', text: t('nav.logout') });
+  out.addEventListener('click', async () => {
+    try {
+      await sendJson('POST', '/api/v1/logout');
+    } finally {
+      window.location.assign('/login');
+    }
+  });
+  account.append(
+    el('span', { class: 'who', text: user.username + ' · ' + t('role.' + user.role) }),
+    out);
 }
 
 function footer() {

@@ -34,6 +34,13 @@ pub const COMPARE_HTML: &str = include_str!("../assets/compare.html");
 /// The customer-service view, served at `/service`.
 pub const SERVICE_HTML: &str = include_str!("../assets/service.html");
 
+/// The sign-in page, served at `/login`.
+pub const LOGIN_HTML: &str = include_str!("../assets/login.html");
+/// The first admin's account, served at `/setup` (with the one-time secret after `#`).
+pub const SETUP_HTML: &str = include_str!("../assets/setup.html");
+/// Accounts, tokens and the audit log, served at `/admin`.
+pub const ADMIN_HTML: &str = include_str!("../assets/admin.html");
+
 /// Every page with the path it is served at, for checks that apply to all of them.
 pub const PAGES: &[(&str, &str)] = &[
     ("/", DASHBOARD_HTML),
@@ -42,6 +49,9 @@ pub const PAGES: &[(&str, &str)] = &[
     ("/reviews", REVIEWS_HTML),
     ("/compare", COMPARE_HTML),
     ("/service", SERVICE_HTML),
+    ("/login", LOGIN_HTML),
+    ("/setup", SETUP_HTML),
+    ("/admin", ADMIN_HTML),
 ];
 
 /// Where third-party files live, under `/assets/vendor/` (see `assets/vendor/SOURCE.md`).
@@ -68,6 +78,21 @@ pub const FILES: &[Asset] = &[
         name: "layout.js",
         content_type: JS,
         body: include_str!("../assets/layout.js"),
+    },
+    Asset {
+        name: "login.js",
+        content_type: JS,
+        body: include_str!("../assets/login.js"),
+    },
+    Asset {
+        name: "setup.js",
+        content_type: JS,
+        body: include_str!("../assets/setup.js"),
+    },
+    Asset {
+        name: "admin.js",
+        content_type: JS,
+        body: include_str!("../assets/admin.js"),
     },
     Asset {
         name: "charts.js",

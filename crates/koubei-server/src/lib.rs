@@ -14,6 +14,7 @@
 //! query (see `params`), ask the index or the store, wrap the answer in JSON. Review
 //! intake and alerting live in [`handlers::intake`], [`alerting`], [`watch`] and [`jobs`].
 
+pub mod access;
 pub mod alerting;
 pub mod assets;
 mod error;
@@ -30,18 +31,20 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
+use axum::http::Method;
 use axum::http::header::{CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
-use axum::middleware::map_response;
+use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use koubei_store::{SharedIndex, Store};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use tracing::Level;
 
+pub use access::Access;
 pub use error::ApiError;
-use handlers::{dashboard, health, indicators, intake, openapi, pages, reviews, session};
+use handlers::{admin, dashboard, health, indicators, intake, openapi, pages, reviews, session};
 
 /// The policy sent with every response: our own scripts, styles and images only (plus
 /// `data:` images), and no inline script or style at all.
@@ -64,6 +67,13 @@ pub struct AppState {
     pub engine_version: String,
     /// Alert rules and channels; without them, nothing alerts.
     pub alerting: Option<Arc<alerting::Alerting>>,
+    /// Every caller is let in as an admin, without signing in (see
+    /// [`AppState::without_sign_in`]).
+    pub open_access: bool,
+    /// The one-time setup secret (its SHA-256) while the workspace has no account.
+    pub setup: Arc<std::sync::Mutex<Option<String>>>,
+    /// Failed sign-ins per client address.
+    pub logins: Arc<session::LoginLimiter>,
 }
 
 impl AppState {
@@ -78,7 +88,26 @@ impl AppState {
             engine: None,
             engine_version: String::new(),
             alerting: None,
+            open_access: false,
+            setup: Arc::default(),
+            logins: Arc::default(),
         }
+    }
+
+    /// Lets every request in as an admin without signing in. For tests and benchmarks of
+    /// other parts only: `koubei serve` never uses it.
+    pub fn without_sign_in(mut self) -> AppState {
+        self.open_access = true;
+        self
+    }
+
+    /// Offers the first account through `/setup` to whoever holds `secret` (printed by
+    /// `koubei serve` when the workspace has no account yet).
+    pub fn with_setup_secret(self, secret: &str) -> AppState {
+        if let Ok(mut slot) = self.setup.lock() {
+            *slot = Some(tokens::token_digest(secret));
+        }
+        self
     }
 
     /// Lets the server take pushed reviews, analysed by `engine`.
@@ -100,57 +129,183 @@ impl AppState {
     }
 }
 
-/// The whole application: API, dashboard pages and assets, with request tracing and
-/// security headers on every response.
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/health", get(health::show))
-        .route("/openapi.json", get(openapi::show))
-        .route("/login", axum::routing::post(session::login))
-        .route("/logout", axum::routing::post(session::logout))
-        .route("/me", get(session::me))
-        .route("/options", get(dashboard::options))
-        .route("/alerts", get(dashboard::alerts))
-        .route(
-            "/alerts/rules",
-            get(dashboard::alert_rules).post(dashboard::put_alert_rule),
-        )
-        .route(
-            "/alerts/rules/{name}",
-            axum::routing::delete(dashboard::delete_alert_rule),
-        )
-        .route("/overview", get(dashboard::overview))
-        .route("/indicators/stats", get(indicators::stats))
-        .route("/indicators/tree", get(dashboard::tree))
-        .route("/indicators/detail", get(dashboard::detail))
-        .route("/compare", get(dashboard::compare))
-        .route("/service", get(dashboard::service))
-        .route(
-            "/reviews",
-            get(reviews::index)
-                .post(intake::push)
-                .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
-        )
-        .route("/reviews/export", get(reviews::export));
+/// One route: its method and path, what it needs from the caller, and its handler.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    handler: MethodRouter<Arc<AppState>>,
+}
 
-    Router::new()
-        .nest("/api/v1", api)
-        .route("/", get(pages::dashboard))
-        .route("/indicators", get(pages::indicators))
-        .route("/indicator", get(pages::indicator))
-        .route("/reviews", get(pages::reviews))
-        .route("/compare", get(pages::compare))
-        .route("/service", get(pages::service))
-        .route("/assets/{file}", get(pages::asset))
-        .route("/assets/vendor/{file}", get(pages::vendor_asset))
-        .fallback(handlers::not_found)
+fn route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<Arc<AppState>>,
+) -> Route {
+    Route {
+        method,
+        path,
+        access,
+        handler,
+    }
+}
+
+/// Every route the server has, with the access it needs. The router is built from this
+/// list only, so a route cannot exist without an access rule.
+pub fn routes() -> Vec<Route> {
+    use Access::{Admin, Analyse, Ingest, Public, Read, SignedIn};
+    use axum::routing::{delete, post};
+    let (get_, post_, delete_) = (Method::GET, Method::POST, Method::DELETE);
+    vec![
+        route(get_.clone(), "/api/v1/health", Public, get(health::show)),
+        route(
+            get_.clone(),
+            "/api/v1/openapi.json",
+            Public,
+            get(openapi::show),
+        ),
+        route(post_.clone(), "/api/v1/login", Public, post(session::login)),
+        route(post_.clone(), "/api/v1/setup", Public, post(session::setup)),
+        route(
+            post_.clone(),
+            "/api/v1/logout",
+            SignedIn,
+            post(session::logout),
+        ),
+        route(get_.clone(), "/api/v1/me", SignedIn, get(session::me)),
+        route(
+            get_.clone(),
+            "/api/v1/options",
+            Read,
+            get(dashboard::options),
+        ),
+        route(
+            get_.clone(),
+            "/api/v1/overview",
+            Read,
+            get(dashboard::overview),
+        ),
+        route(
+            get_.clone(),
+            "/api/v1/indicators/stats",
+            Read,
+            get(indicators::stats),
+        ),
+        route(
+            get_.clone(),
+            "/api/v1/indicators/tree",
+            Read,
+            get(dashboard::tree),
+        ),
+        route(
+            get_.clone(),
+            "/api/v1/indicators/detail",
+            Read,
+            get(dashboard::detail),
+        ),
+        route(
+            get_.clone(),
+            "/api/v1/compare",
+            Read,
+            get(dashboard::compare),
+        ),
+        route(
+            get_.clone(),
+            "/api/v1/service",
+            Read,
+            get(dashboard::service),
+        ),
+        route(get_.clone(), "/api/v1/reviews", Read, get(reviews::index)),
+        route(
+            post_.clone(),
+            "/api/v1/reviews",
+            Ingest,
+            post(intake::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
+        ),
+        route(
+            get_.clone(),
+            "/api/v1/reviews/export",
+            Analyse,
+            get(reviews::export),
+        ),
+        route(get_.clone(), "/api/v1/alerts", Read, get(dashboard::alerts)),
+        route(
+            get_.clone(),
+            "/api/v1/alerts/rules",
+            Analyse,
+            get(dashboard::alert_rules),
+        ),
+        route(
+            post_.clone(),
+            "/api/v1/alerts/rules",
+            Analyse,
+            post(dashboard::put_alert_rule),
+        ),
+        route(
+            delete_.clone(),
+            "/api/v1/alerts/rules/{name}",
+            Analyse,
+            delete(dashboard::delete_alert_rule),
+        ),
+        route(get_.clone(), "/api/v1/users", Admin, get(admin::users)),
+        route(post_.clone(), "/api/v1/users", Admin, post(admin::add_user)),
+        route(
+            delete_.clone(),
+            "/api/v1/users/{name}",
+            Admin,
+            delete(admin::remove_user),
+        ),
+        route(get_.clone(), "/api/v1/tokens", Admin, get(admin::tokens)),
+        route(
+            post_.clone(),
+            "/api/v1/tokens",
+            Admin,
+            post(admin::add_token),
+        ),
+        route(
+            delete_.clone(),
+            "/api/v1/tokens/{id}",
+            Admin,
+            delete(admin::revoke_token),
+        ),
+        route(get_.clone(), "/api/v1/audit", Admin, get(admin::audit)),
+        route(get_.clone(), "/login", Public, get(pages::login)),
+        route(get_.clone(), "/setup", Public, get(pages::setup)),
+        route(get_.clone(), "/", Read, get(pages::dashboard)),
+        route(get_.clone(), "/indicators", Read, get(pages::indicators)),
+        route(get_.clone(), "/indicator", Read, get(pages::indicator)),
+        route(get_.clone(), "/reviews", Read, get(pages::reviews)),
+        route(get_.clone(), "/compare", Read, get(pages::compare)),
+        route(get_.clone(), "/service", Read, get(pages::service)),
+        route(get_.clone(), "/admin", Admin, get(pages::admin)),
+        route(get_.clone(), "/assets/{file}", Public, get(pages::asset)),
+        route(
+            get_,
+            "/assets/vendor/{file}",
+            Public,
+            get(pages::vendor_asset),
+        ),
+    ]
+}
+
+/// The whole application: API, dashboard pages and assets, each route behind its
+/// [`access::guard`], with request tracing and security headers on every response.
+pub fn router(state: AppState) -> Router {
+    let state = Arc::new(state);
+    let mut app = Router::new();
+    for route in routes() {
+        let guard = from_fn_with_state((state.clone(), route.access), access::guard);
+        app = app.route(route.path, route.handler.route_layer(guard));
+    }
+    app.fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(map_response(security_headers))
         .layer(CompressionLayer::new())
         // Our own failures are logged once as errors by `ApiError`; the trace layer only
         // notes them at debug level so that one failure is not reported twice.
         .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
-        .with_state(Arc::new(state))
+        .with_state(state)
 }
 
 /// Serves the application on `listener` until Ctrl-C (or SIGTERM on Unix), then lets the
@@ -170,7 +325,8 @@ where
 {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "koubei server listening");
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!("koubei server stopped");

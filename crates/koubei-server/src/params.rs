@@ -37,6 +37,27 @@ where
     }
 }
 
+/// JSON-body extractor whose rejection is an [`ApiError`] (JSON), not axum's text.
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<T>::from_request(request, state)
+            .await
+            .map_err(|rejection| ApiError::BadBody(rejection.body_text()))?;
+        Ok(JsonBody(value))
+    }
+}
+
 /// The filter parameters every view accepts. `q` is a short name for `keyword`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

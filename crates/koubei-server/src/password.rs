@@ -15,6 +15,41 @@ const LANES: u32 = 1;
 const HASH_BYTES: usize = 32;
 const SALT_BYTES: usize = 16;
 
+/// Shortest password taken for a new account.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password taken (hashing a megabyte on every attempt would be a gift to an
+/// attacker).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Why a new password cannot be used, if it cannot.
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "the password needs at least {MIN_PASSWORD_CHARS} characters"
+        ));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(format!(
+            "the password may have at most {MAX_PASSWORD_CHARS} characters"
+        ));
+    }
+    Ok(())
+}
+
+/// The username as stored (trimmed), or why it cannot be one: 1 to 64 characters, no
+/// control characters, no `/` (it appears in paths such as `/api/v1/users/{name}`).
+pub fn check_username(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err("a username must be 1 to 64 characters".into());
+    }
+    if name.chars().any(|c| c.is_control() || c == '/') {
+        return Err("a username may not contain control characters or `/`".into());
+    }
+    Ok(name.to_string())
+}
+
 fn argon2(m: u32, t: u32, p: u32) -> Result<Argon2<'static>, String> {
     let params = Params::new(m, t, p, Some(HASH_BYTES)).map_err(|e| e.to_string())?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))

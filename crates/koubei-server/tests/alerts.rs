@@ -262,15 +262,33 @@ async fn open_store(dir: &tempfile::TempDir) -> Arc<SqliteStore> {
         .expect("find")
         .is_none()
     {
-        let token = NewToken {
-            name: "test".into(),
-            secret_sha256: token_digest(TOKEN),
-            role: "ingest".into(),
-            expires_at: None,
-        };
-        store.create_token(WS, &token).await.expect("token");
+        for (name, secret, role) in [("test", TOKEN, "ingest"), ("reader", READER, "analyst")] {
+            let token = NewToken {
+                name: name.into(),
+                secret_sha256: token_digest(secret),
+                role: role.into(),
+                expires_at: None,
+            };
+            store.create_token(WS, &token).await.expect("token");
+        }
     }
     Arc::new(store)
+}
+
+/// An analyst's token, for reading what the tests check.
+const READER: &str = "kb_reader-token-of-the-tests";
+
+/// GETs JSON as the analyst token.
+async fn read(url: String) -> Value {
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth(READER)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
 }
 
 async fn push(base: &str, token: Option<&str>, body: Value) -> (u16, Value) {
@@ -406,19 +424,9 @@ async fn a_smoking_robot_reaches_every_channel_once() {
         assert_eq!(count(&inbox, channel), 1, "{channel} got one message only");
     }
     // The pushed reviews are on the dashboard.
-    let page: Value = reqwest::get(format!("{}/api/v1/reviews?keyword=冒烟", running.base))
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let page: Value = read(format!("{}/api/v1/reviews?keyword=冒烟", running.base)).await;
     assert_eq!(page["total"], 2);
-    let history: Value = reqwest::get(format!("{}/api/v1/alerts", running.base))
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let history: Value = read(format!("{}/api/v1/alerts", running.base)).await;
     let alerts = history["alerts"].as_array().expect("alerts");
     assert_eq!(alerts.len(), 1, "{history}");
     assert_eq!(
@@ -432,12 +440,7 @@ async fn a_smoking_robot_reaches_every_channel_once() {
             .is_some_and(|l| l.starts_with("/reviews?keyword=")),
         "{history}"
     );
-    let setup: Value = reqwest::get(format!("{}/api/v1/alerts/rules", running.base))
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let setup: Value = read(format!("{}/api/v1/alerts/rules", running.base)).await;
     assert_eq!(setup["rules"][0]["kind"], "risk_words", "{setup}");
     let shown = setup.to_string();
     assert!(

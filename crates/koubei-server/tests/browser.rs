@@ -25,6 +25,10 @@ use tokio::net::TcpListener;
 
 use common::{WS, mention};
 
+/// The account the walk signs in with.
+const USER: &str = "browser-admin";
+const PASSWORD: &str = "a password for the browser walk";
+
 /// The hostile review: markup that must show as text on every view and in the export.
 const HOSTILE_TEXT: &str = "吸力很强<script>alert(1)</script><img src=x onerror=alert(2)>";
 
@@ -227,6 +231,11 @@ async fn the_dashboard_works_in_a_real_browser() {
         .insert_batch(WS, &sample(), "browser-test")
         .await
         .expect("insert");
+    let hash = koubei_server::password::hash_password(PASSWORD).expect("hash");
+    store
+        .create_user(WS, USER, &hash, "admin", "browser-test")
+        .await
+        .expect("user");
     let state = AppState::new(Arc::new(store), WS);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
@@ -242,6 +251,8 @@ async fn the_dashboard_works_in_a_real_browser() {
         .arg(format!("http://{addr}"))
         .arg(&shots)
         .env("KOUBEI_CHROMIUM", &chromium)
+        .env("KOUBEI_TEST_USER", USER)
+        .env("KOUBEI_TEST_PASSWORD", PASSWORD)
         .output();
     let out = tokio::time::timeout(std::time::Duration::from_secs(240), walk)
         .await
@@ -263,6 +274,8 @@ async fn the_dashboard_works_in_a_real_browser() {
         "reviews",
         "compare",
         "service",
+        "login",
+        "admin",
     ] {
         let shot = shots.join(format!("{view}.png"));
         assert!(shot.is_file(), "no screenshot {}", shot.display());

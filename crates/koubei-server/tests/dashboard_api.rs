@@ -113,7 +113,10 @@ async fn app() -> (tempfile::TempDir, Router) {
         .insert_batch(WS, &sample(), "t")
         .await
         .expect("insert");
-    (dir, router(AppState::new(Arc::new(store), WS)))
+    (
+        dir,
+        router(AppState::new(Arc::new(store), WS).without_sign_in()),
+    )
 }
 
 async fn fetch(app: &Router, uri: &str) -> (StatusCode, Vec<u8>, String) {
@@ -340,7 +343,11 @@ async fn with_a_category_the_tree_lists_every_indicator_of_its_tree() {
     }
     store.insert_batch(WS, &reviews, "t").await.expect("insert");
     let engine = Arc::new(koubei_engine::Engine::new().expect("engine"));
-    let app = router(AppState::new(Arc::new(store), WS).with_engine(engine));
+    let app = router(
+        AppState::new(Arc::new(store), WS)
+            .with_engine(engine)
+            .without_sign_in(),
+    );
     let t = json(&app, "/api/v1/indicators/tree?category=扫地机器人").await;
     let battery = find(&t["indicators"], "indicator", "产品/续航");
     assert_eq!(

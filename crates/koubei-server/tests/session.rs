@@ -23,7 +23,7 @@ async fn start() -> (tempfile::TempDir, Arc<SqliteStore>, String) {
     store.ensure_workspace(WS).await.expect("workspace");
     let hash = hash_password("正确的密码 9").expect("hash");
     store
-        .create_user(WS, "analyst1", &hash, "analyst")
+        .create_user(WS, "analyst1", &hash, "analyst", "test")
         .await
         .expect("user");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -102,7 +102,7 @@ async fn a_session_cookie_is_http_only_and_logout_needs_the_csrf_token() {
     let log = store.audit_log(WS, 10).await.expect("audit");
     assert!(
         log.iter()
-            .any(|e| e.action == "login" && e.actor == "analyst1")
+            .any(|e| e.action == "login" && e.actor == "user:analyst1")
     );
 }
 
@@ -135,4 +135,77 @@ async fn five_wrong_passwords_lock_the_account_and_the_server_keeps_serving() {
     let failed = log.iter().filter(|e| e.action == "login_failed").count();
     assert_eq!(failed, 5);
     assert!(log.iter().any(|e| e.detail.contains("locked until")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_wrong_passwords_get_nowhere_and_readers_are_still_served() {
+    let (_dir, store, base) = start().await;
+    let client = reqwest::Client::new();
+    // A signed-in reader, before the attack.
+    let reader = login(&client, &base, "正确的密码 9").await;
+    assert_eq!(reader.status().as_u16(), 200);
+    let cookie = reader
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("cookie")
+        .to_string();
+
+    let mut answers = std::collections::BTreeMap::new();
+    for i in 0..1000 {
+        // Half against the real account, half against names that do not exist.
+        let username = if i % 2 == 0 {
+            "analyst1".to_string()
+        } else {
+            format!("guess{i}")
+        };
+        let r = client
+            .post(format!("{base}/api/v1/login"))
+            .json(&json!({"username": username, "password": format!("guess {i}")}))
+            .send()
+            .await
+            .expect("login");
+        *answers.entry(r.status().as_u16()).or_insert(0) += 1;
+        assert!(
+            r.headers().get("set-cookie").is_none(),
+            "no session for a wrong password"
+        );
+        if i % 100 == 0 {
+            // The signed-in reader and the health check are served throughout.
+            let health = client
+                .get(format!("{base}/api/v1/health"))
+                .send()
+                .await
+                .expect("health");
+            assert_eq!(health.status().as_u16(), 200);
+            let page = client
+                .get(format!("{base}/api/v1/overview"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .expect("overview");
+            assert_eq!(page.status().as_u16(), 200, "attempt {i}");
+        }
+    }
+    // Only 401 (wrong) and 429 (this address, or the account, is locked out).
+    assert_eq!(
+        answers.keys().copied().collect::<Vec<_>>(),
+        vec![401, 429],
+        "{answers:?}"
+    );
+    assert_eq!(
+        answers[&401],
+        koubei_server::handlers::session::MAX_FAILURES_PER_ADDRESS,
+        "the address is held back after its allowance: {answers:?}"
+    );
+    // The right password from this address waits out the lock too.
+    let r = login(&client, &base, "正确的密码 9").await;
+    assert_eq!(r.status().as_u16(), 429);
+    let user = store
+        .find_user(WS, "analyst1")
+        .await
+        .expect("find")
+        .expect("user");
+    assert!(user.locked_until.is_some(), "the account is locked");
 }

@@ -143,6 +143,12 @@ pub trait Store: Send + Sync {
     /// The token whose secret has this SHA-256 digest, in any workspace.
     async fn find_token(&self, secret_sha256: &str) -> Result<Option<TokenRecord>>;
 
+    /// Every token of the workspace, newest first (revoked and expired ones too).
+    async fn tokens(&self, workspace: &str) -> Result<Vec<TokenRecord>>;
+
+    /// Revokes a token from now on; whether it existed and was not yet revoked. Audited.
+    async fn revoke_token(&self, workspace: &str, id: i64, actor: &str) -> Result<bool>;
+
     /// Queues an alert with one pending delivery per channel, in one transaction; `None`
     /// when an alert with the same key exists (nothing is queued twice).
     async fn queue_alert(
@@ -200,14 +206,32 @@ pub trait Store: Send + Sync {
     /// Removes an API alert rule; whether there was one. Recorded in the audit log.
     async fn delete_alert_rule(&self, workspace: &str, name: &str, actor: &str) -> Result<bool>;
 
-    /// Adds an account; returns its id. A taken username is an error.
+    /// Adds an account, recorded in the audit log as `actor`; returns its id. A taken
+    /// username is an error.
     async fn create_user(
         &self,
         workspace: &str,
         username: &str,
         password_hash: &str,
         role: &str,
+        actor: &str,
     ) -> Result<i64>;
+
+    /// Every account of the workspace, by name.
+    async fn users(&self, workspace: &str) -> Result<Vec<UserRecord>>;
+
+    /// Removes an account and ends its sessions; whether there was one. Audited.
+    async fn delete_user(&self, workspace: &str, username: &str, actor: &str) -> Result<bool>;
+
+    /// Replaces an account's password, clears its lock and ends its sessions; whether the
+    /// account exists. Audited.
+    async fn set_password(
+        &self,
+        workspace: &str,
+        username: &str,
+        password_hash: &str,
+        actor: &str,
+    ) -> Result<bool>;
 
     /// The account of that name.
     async fn find_user(&self, workspace: &str, username: &str) -> Result<Option<UserRecord>>;

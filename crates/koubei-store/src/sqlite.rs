@@ -427,18 +427,39 @@ impl Store for SqliteStore {
             .bind(secret_sha256)
             .fetch_optional(&self.pool)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let created: String = row.try_get("created_at")?;
-        Ok(Some(TokenRecord {
-            id: row.try_get("id")?,
-            workspace: row.try_get("workspace_id")?,
-            name: row.try_get("name")?,
-            role: row.try_get("role")?,
-            created_at: parse_time(Some(created))
-                .ok_or_else(|| StoreError::Corrupt("token creation time".into()))?,
-            expires_at: parse_time(row.try_get("expires_at")?),
-            revoked_at: parse_time(row.try_get("revoked_at")?),
-        }))
+        row.as_ref().map(token_record).transpose()
+    }
+
+    async fn tokens(&self, workspace: &str) -> Result<Vec<TokenRecord>> {
+        let rows = sqlx::query("SELECT * FROM tokens WHERE workspace_id = ? ORDER BY id DESC")
+            .bind(workspace)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(token_record).collect()
+    }
+
+    async fn revoke_token(&self, workspace: &str, id: i64, actor: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let name: Option<String> = sqlx::query_scalar(
+            "UPDATE tokens SET revoked_at = ?
+             WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL RETURNING name",
+        )
+        .bind(now_text())
+        .bind(workspace)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(name) = name else { return Ok(false) };
+        insert_audit(
+            &mut tx,
+            workspace,
+            actor,
+            "revoke_token",
+            &format!("{id} ({name})"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn queue_alert(
@@ -765,6 +786,7 @@ impl Store for SqliteStore {
         username: &str,
         password_hash: &str,
         role: &str,
+        actor: &str,
     ) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -781,7 +803,7 @@ impl Store for SqliteStore {
         insert_audit(
             &mut tx,
             workspace,
-            "cli",
+            actor,
             "create_user",
             &format!("{username} ({role})"),
         )
@@ -796,16 +818,58 @@ impl Store for SqliteStore {
             .bind(username)
             .fetch_optional(&self.pool)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(UserRecord {
-            id: row.try_get("id")?,
-            workspace: row.try_get("workspace_id")?,
-            username: row.try_get("username")?,
-            password_hash: row.try_get("password_hash")?,
-            role: row.try_get("role")?,
-            failed_logins: row.try_get::<i64, _>("failed_logins")? as u32,
-            locked_until: parse_time(row.try_get("locked_until")?),
-        }))
+        row.as_ref().map(user_record).transpose()
+    }
+
+    async fn users(&self, workspace: &str) -> Result<Vec<UserRecord>> {
+        let rows = sqlx::query("SELECT * FROM users WHERE workspace_id = ? ORDER BY username")
+            .bind(workspace)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(user_record).collect()
+    }
+
+    async fn delete_user(&self, workspace: &str, username: &str, actor: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE workspace_id = ? AND username = ?")
+                .bind(workspace)
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(id) = id else { return Ok(false) };
+        end_sessions(&mut tx, id).await?;
+        sqlx::query("DELETE FROM users WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut tx, workspace, actor, "delete_user", username).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn set_password(
+        &self,
+        workspace: &str,
+        username: &str,
+        password_hash: &str,
+        actor: &str,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL
+             WHERE workspace_id = ? AND username = ? RETURNING id",
+        )
+        .bind(password_hash)
+        .bind(workspace)
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else { return Ok(false) };
+        end_sessions(&mut tx, id).await?;
+        insert_audit(&mut tx, workspace, actor, "set_password", username).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn record_login(
@@ -840,7 +904,14 @@ impl Store for SqliteStore {
             Some(until) => format!("{username}; locked until {}", format_time(until)),
             None => username.clone(),
         };
-        insert_audit(&mut tx, workspace, &username, action, &detail).await?;
+        insert_audit(
+            &mut tx,
+            workspace,
+            &format!("user:{username}"),
+            action,
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -952,6 +1023,41 @@ impl Store for SqliteStore {
 /// The current UTC time as stored.
 fn now_text() -> String {
     format_time(Utc::now().naive_utc())
+}
+
+/// Signs a user out everywhere.
+async fn end_sessions(conn: &mut SqliteConnection, user_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn token_record(row: &SqliteRow) -> Result<TokenRecord> {
+    let created: String = row.try_get("created_at")?;
+    Ok(TokenRecord {
+        id: row.try_get("id")?,
+        workspace: row.try_get("workspace_id")?,
+        name: row.try_get("name")?,
+        role: row.try_get("role")?,
+        created_at: parse_time(Some(created))
+            .ok_or_else(|| StoreError::Corrupt("token creation time".into()))?,
+        expires_at: parse_time(row.try_get("expires_at")?),
+        revoked_at: parse_time(row.try_get("revoked_at")?),
+    })
+}
+
+fn user_record(row: &SqliteRow) -> Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        workspace: row.try_get("workspace_id")?,
+        username: row.try_get("username")?,
+        password_hash: row.try_get("password_hash")?,
+        role: row.try_get("role")?,
+        failed_logins: row.try_get::<i64, _>("failed_logins")? as u32,
+        locked_until: parse_time(row.try_get("locked_until")?),
+    })
 }
 
 async fn insert_audit(

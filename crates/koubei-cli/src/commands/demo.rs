@@ -75,10 +75,20 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         println!("{}", render_table(&report));
         return Ok(ExitCode::SUCCESS);
     }
+    // The demo's own account: an admin with a fresh password each run, printed here.
+    let password = koubei_server::tokens::random_secret(12).map_err(|e| anyhow::anyhow!(e))?;
+    let hash = koubei_server::password::hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
+    store
+        .create_user(&store_args.workspace, DEMO_USER, &hash, "admin", "demo")
+        .await?;
+    println!("demo: sign in as {DEMO_USER} with the password {password}");
     let addr: SocketAddr = args.addr;
     serve(store, store_args.workspace, addr, engine, None, None).await?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// The account `koubei demo` signs in with.
+pub const DEMO_USER: &str = "demo";
 
 /// Deletes the demo database and its WAL files so every demo starts fresh.
 fn remove_database(db: &str) -> Result<()> {

@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(args) => delete::run(args).await,
         Command::User(args) => user::run(args).await,
         Command::Retention(args) => delete::retention(args).await,
+        Command::Audit(args) => user::audit(args).await,
     }
 }
 

@@ -123,6 +123,14 @@ pub async fn serve(
     println!(
         "koubei dashboard: http://{local}/   (API: http://{local}/api/v1/health; Ctrl-C stops)"
     );
+    if state.store.users(&state.workspace).await?.is_empty() {
+        let secret = koubei_server::tokens::random_secret(24).map_err(|e| anyhow::anyhow!(e))?;
+        state = state.with_setup_secret(&secret);
+        println!(
+            "no account yet: create the first admin at http://{local}/setup#{secret}\n  \
+             (the link works once; or run `koubei user add --role admin`)"
+        );
+    }
     // Load the dashboard's index while the server already listens; the first requests
     // wait for it rather than fail.
     let index = state.index.clone();

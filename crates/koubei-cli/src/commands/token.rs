@@ -1,4 +1,5 @@
-//! `koubei token create`: an API token for pushing reviews, printed once.
+//! `koubei token create|list|revoke`: API tokens, each with a role and an optional expiry;
+//! a new token's secret is printed once and only its SHA-256 is stored.
 
 use std::process::ExitCode;
 
@@ -35,6 +36,13 @@ pub async fn run(args: TokenArgs) -> Result<ExitCode> {
                 expires_at,
             };
             let id = db.create_token(&store.workspace, &token).await?;
+            db.audit(
+                &store.workspace,
+                "cli",
+                "create_token",
+                &format!("{id} ({name}, {role})"),
+            )
+            .await?;
             eprintln!(
                 "token {id} \"{name}\" ({role}) for workspace {}{}; it is shown only now:",
                 store.workspace,
@@ -47,6 +55,41 @@ pub async fn run(args: TokenArgs) -> Result<ExitCode> {
             eprintln!(
                 "push with: curl -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' --data @reviews.json http://HOST:PORT/api/v1/reviews"
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenAction::List { store } => {
+            let db = open_store(&store).await?;
+            let now = chrono::Utc::now().naive_utc();
+            let tokens = db.tokens(&store.workspace).await?;
+            if tokens.is_empty() {
+                eprintln!("workspace {} has no token", store.workspace);
+            }
+            for token in tokens {
+                let state = if token.revoked_at.is_some() {
+                    "revoked".to_string()
+                } else if !token.is_valid_at(now) {
+                    "expired".to_string()
+                } else {
+                    token.expires_at.map_or("valid".to_string(), |e| {
+                        format!("valid until {}", e.format("%Y-%m-%d"))
+                    })
+                };
+                println!(
+                    "{}	{}	{}	created {}	{state}",
+                    token.id,
+                    token.name,
+                    token.role,
+                    token.created_at.format("%Y-%m-%d")
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TokenAction::Revoke { id, store } => {
+            let db = open_store(&store).await?;
+            if !db.revoke_token(&store.workspace, id, "cli").await? {
+                anyhow::bail!("no valid token {id} in workspace {}", store.workspace);
+            }
+            eprintln!("token {id} revoked");
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -7,10 +7,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::{Extension, Json};
 use chrono::{Duration, NaiveDate};
 use koubei_core::Polarity;
 use koubei_report::tree_order;
@@ -19,9 +18,9 @@ use koubei_store::stats::{two_proportion_p, wilson_interval};
 use koubei_store::{Filter, IndicatorStat, Summary, TypicalOpinion};
 use serde::Serialize;
 
+use crate::access::Caller;
 use crate::alerting::{AlertRuleError, RuleConfig};
 use crate::params::{CompareParams, FilterParams, Params, ViewParams};
-use crate::tokens::authorise;
 use crate::{ApiError, AppState};
 
 /// How many rows the overview's lists hold.
@@ -257,14 +256,13 @@ fn rule_error(error: AlertRuleError) -> ApiError {
     }
 }
 
-/// `POST /api/v1/alerts/rules` (admin token): adds or replaces a rule, with the fields a
+/// `POST /api/v1/alerts/rules` (analyst or admin): adds or replaces a rule, with the fields a
 /// rule has in the configuration file, as JSON.
 pub async fn put_alert_rule(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Result<Json<AlertSetup>, ApiError> {
-    let token = authorise(&state, &headers, &["admin"]).await?;
     let alerting = alerting_of(&state)?;
     let rule: RuleConfig =
         serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("the rule: {e}")))?;
@@ -273,27 +271,26 @@ pub async fn put_alert_rule(
             state.store.as_ref(),
             &state.workspace,
             &rule,
-            &format!("token:{}", token.name),
+            &caller.actor(),
         )
         .await
         .map_err(rule_error)?;
     Ok(Json(alert_setup(&state)))
 }
 
-/// `DELETE /api/v1/alerts/rules/{name}` (admin token): removes a rule added over the API.
+/// `DELETE /api/v1/alerts/rules/{name}` (analyst or admin): removes a rule added over the API.
 pub async fn delete_alert_rule(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> Result<Json<AlertSetup>, ApiError> {
-    let token = authorise(&state, &headers, &["admin"]).await?;
     let alerting = alerting_of(&state)?;
     let gone = alerting
         .delete_api_rule(
             state.store.as_ref(),
             &state.workspace,
             &name,
-            &format!("token:{}", token.name),
+            &caller.actor(),
         )
         .await
         .map_err(rule_error)?;

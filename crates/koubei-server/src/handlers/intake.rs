@@ -12,20 +12,16 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use chrono::Utc;
 use koubei_ingest::{FileReader, ImportOptions, open_bytes};
 use koubei_store::AnalysedReview;
 use serde::Serialize;
 
 use crate::alerting::{Arrived, Pass, local_now};
-use crate::tokens::authorise;
 use crate::{ApiError, AppState};
 
 /// Most reviews one request may carry.
 pub const MAX_BATCH: usize = 5_000;
-/// The role a token needs to push reviews.
-const INGEST_ROLES: &[&str] = &["ingest", "admin"];
 
 /// A review the push did not store, and why.
 #[derive(Debug, Serialize)]
@@ -50,10 +46,8 @@ pub struct PushOutcome {
 
 pub async fn push(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<PushOutcome>, ApiError> {
-    authorise(&state, &headers, INGEST_ROLES).await?;
     let name = format!("push {}", Utc::now().format("%Y-%m-%d %H:%M:%S"));
     let reader = open_bytes(body.to_vec(), &name, &ImportOptions::default())
         .map_err(|e| ApiError::BadBody(e.to_string()))?;

@@ -2,6 +2,7 @@
 //! (`indicators::stats`, `reviews::index`). Handlers only parse, call the store and wrap
 //! the answer; query parsing lives in `crate::params`, error mapping in [`crate::ApiError`].
 
+pub mod admin;
 pub mod dashboard;
 pub mod health;
 pub mod indicators;

@@ -1,8 +1,8 @@
 //! The dashboard pages and their static files, all embedded (see [`crate::assets`]).
 //!
 //! `GET /` is the overview, `/indicators` the indicator tree, `/indicator` one indicator,
-//! `/reviews` the drill-down, `/compare` the comparison and `/service` the customer-service
-//! view. Each is the same bytes for every request; its script reads the filter from the
+//! `/reviews` the drill-down, `/compare` the comparison, `/service` the customer-service
+//! view, `/admin` the accounts and tokens; `/login` and `/setup` let people in. Each is the same bytes for every request; its script reads the filter from the
 //! URL's query string.
 
 use std::collections::HashMap;
@@ -38,6 +38,18 @@ pub async fn compare() -> Response {
 
 pub async fn service() -> Response {
     embedded(HTML, assets::SERVICE_HTML)
+}
+
+pub async fn login() -> Response {
+    embedded(HTML, assets::LOGIN_HTML)
+}
+
+pub async fn setup() -> Response {
+    embedded(HTML, assets::SETUP_HTML)
+}
+
+pub async fn admin() -> Response {
+    embedded(HTML, assets::ADMIN_HTML)
 }
 
 pub async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {

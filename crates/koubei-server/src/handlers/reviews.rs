@@ -7,14 +7,15 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use koubei_report::xlsx::{MAX_EXPORT_REVIEWS, reviews_workbook};
 use koubei_store::{ReviewPage, ReviewQuery};
 
+use crate::access::Caller;
 use crate::handlers::dashboard::with_index;
 use crate::params::{Params, ReviewParams};
 use crate::{ApiError, AppState};
@@ -45,6 +46,7 @@ pub async fn index(
 
 pub async fn export(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     Params(params): Params<ReviewParams>,
 ) -> Result<Response, ApiError> {
     let query = params.into_query()?;
@@ -74,7 +76,7 @@ pub async fn export(
     let detail = selection_text(&selection_for_audit, exported);
     state
         .store
-        .audit(&state.workspace, "dashboard", "export_reviews", &detail)
+        .audit(&state.workspace, &caller.actor(), "export_reviews", &detail)
         .await?;
     let name = format!(
         "koubei-reviews-{}.xlsx",

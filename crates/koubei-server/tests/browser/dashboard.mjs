@@ -19,6 +19,8 @@ const MARKUP_BRAND = '<b>乙</b>';
 const SUCTION = '产品/清洁能力/吸力';
 
 const [base, shots] = process.argv.slice(2);
+const USER = process.env.KOUBEI_TEST_USER;
+const PASSWORD = process.env.KOUBEI_TEST_PASSWORD;
 const failures = [];
 const check = (ok, what) => {
   if (!ok) failures.push(what);
@@ -91,6 +93,31 @@ try {
     if (message.text().includes('Content Security Policy')) {
       failures.push('CSP report: ' + message.text());
     }
+  });
+
+  await step('sign in', async () => {
+    // Not signed in, a page sends to the sign-in page, which comes back to it afterwards.
+    await page.goto(base + '/reviews?polarity=negative');
+    await page.waitForURL(/\/login\?next=/);
+    await page.screenshot({ path: shots + '/login.png' });
+    await page.fill('input[name=username]', USER);
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#status.error');
+    check(page.url().includes('/login'), 'a wrong password stays on the sign-in page');
+    await page.fill('input[name=username]', USER);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('#login button[type=submit]');
+    await page.waitForURL((url) => url.pathname === '/reviews');
+    check(new URL(page.url()).searchParams.get('polarity') === 'negative',
+      'back on the page asked for, filter kept: ' + page.url());
+    const cookies = await page.context().cookies();
+    const session = cookies.find((c) => c.name === 'koubei_session');
+    check(session && session.httpOnly && session.sameSite === 'Strict',
+      'the session cookie is HttpOnly and SameSite=Strict');
+    check(await page.evaluate(() => !document.cookie.includes('koubei_session')),
+      'scripts cannot read the session cookie');
+    await page.waitForSelector('#account .who');
   });
 
   await step('overview', async () => {
@@ -294,6 +321,39 @@ try {
     await page.goto(base + '/');
     await page.waitForSelector('#trend-chart canvas');
     await page.screenshot({ path: shots + '/overview-wall.png' });
+  });
+
+  await step('admin', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(base + '/');
+    await page.click('nav a[data-page=admin]');
+    await page.waitForURL((url) => url.pathname === '/admin');
+    await page.waitForSelector('#users tbody tr');
+    // A name made of markup is shown as text.
+    await page.fill('#add-user input[name=username]', '<img src=x onerror=alert(5)>');
+    await page.fill('#add-user input[name=password]', 'a long enough password');
+    await page.click('#add-user button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#users').textContent
+      .includes('<img src=x onerror=alert(5)>'));
+    await page.fill('#add-token input[name=name]', 'ERP push');
+    await page.click('#add-token button[type=submit]');
+    await page.waitForSelector('#new-secret code');
+    const secret = (await texts(page, '#new-secret code'))[0];
+    check(/^kb_[A-Za-z0-9_-]{43}$/.test(secret), 'a new token is shown once: ' + secret);
+    const audit = (await texts(page, '#audit tbody td')).join(' ');
+    check(audit.includes('create_token') && audit.includes('create_user'),
+      'the audit log shows the changes');
+    await checkNoInjection(page, 'admin');
+    await page.screenshot({ path: shots + '/admin.png', fullPage: true });
+  });
+
+  await step('sign out', async () => {
+    await page.click('#logout');
+    await page.waitForURL(/\/login/);
+    await page.goto(base + '/');
+    await page.waitForURL(/\/login\?next=/);
+    const answer = await page.evaluate(async () => (await fetch('/api/v1/overview')).status);
+    check(answer === 401, 'signed out, the API answers 401: ' + answer);
   });
 } finally {
   await browser.close();

@@ -1,0 +1,108 @@
+// The admin page (GET /admin): accounts, API tokens and the audit log. Every change goes
+// through the API with the session's CSRF token; a new token's secret is shown once.
+
+import { el, emptyNote, fetchJson, loading, sendJson, shortTime } from './common.js';
+import { startPage } from './layout.js';
+import { t } from './i18n.js';
+
+startPage({ page: 'admin', path: '/admin' });
+
+function table(node, heads, rows) {
+  node.replaceChildren(
+    el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { text: t(h) })))),
+    el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c) =>
+      (c instanceof Node ? el('td', {}, c) : el('td', { text: c ?? '' })))))));
+}
+
+function roleLabel(role) {
+  return t('role.' + role);
+}
+
+function removeButton(label, work) {
+  const button = el('button', { type: 'button', class: 'button', text: t(label) });
+  button.addEventListener('click', () => loading(async () => {
+    await work();
+    await load();
+  }));
+  return button;
+}
+
+async function loadUsers() {
+  const { users } = await fetchJson('/api/v1/users');
+  table(document.getElementById('users'),
+    ['admin.username', 'admin.role', 'admin.state', ''],
+    users.map((u) => [
+      u.username,
+      roleLabel(u.role),
+      u.locked_until ? t('admin.locked_until', { time: shortTime(u.locked_until) }) : '',
+      removeButton('admin.remove', () =>
+        sendJson('DELETE', '/api/v1/users/' + encodeURIComponent(u.username))),
+    ]));
+}
+
+async function loadTokens() {
+  const { tokens } = await fetchJson('/api/v1/tokens');
+  const node = document.getElementById('tokens');
+  if (!tokens.length) {
+    node.replaceChildren(el('caption', {}, emptyNote()));
+    return;
+  }
+  table(node,
+    ['admin.token_name', 'admin.role', 'admin.created', 'admin.state', ''],
+    tokens.map((k) => [
+      k.name,
+      roleLabel(k.role),
+      shortTime(k.created_at),
+      k.valid ? (k.expires_at ? t('admin.expires', { time: shortTime(k.expires_at) }) : t('admin.valid'))
+        : t('admin.invalid'),
+      k.revoked_at ? '' : removeButton('admin.revoke', () =>
+        sendJson('DELETE', '/api/v1/tokens/' + encodeURIComponent(k.id))),
+    ]));
+}
+
+async function loadAudit() {
+  const { entries } = await fetchJson('/api/v1/audit?limit=200');
+  table(document.getElementById('audit'),
+    ['admin.at', 'admin.actor', 'admin.action', 'admin.detail'],
+    entries.map((e) => [shortTime(e.at), e.actor, e.action, e.detail]));
+}
+
+async function load() {
+  await Promise.all([loadUsers(), loadTokens(), loadAudit()]);
+}
+
+document.getElementById('add-user').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const data = new FormData(form);
+  loading(async () => {
+    await sendJson('POST', '/api/v1/users', {
+      username: data.get('username'),
+      role: data.get('role'),
+      password: data.get('password'),
+    });
+    form.reset();
+    await load();
+  });
+});
+
+document.getElementById('add-token').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const data = new FormData(form);
+  const days = data.get('expires_days');
+  loading(async () => {
+    const created = await sendJson('POST', '/api/v1/tokens', {
+      name: data.get('name'),
+      role: data.get('role'),
+      expires_days: days ? Number(days) : null,
+    });
+    form.reset();
+    const shown = document.getElementById('new-secret');
+    shown.replaceChildren(t('admin.secret_once'), el('code', { text: created.secret }));
+    shown.hidden = false;
+    await load();
+  });
+});
+
+loading(load);
