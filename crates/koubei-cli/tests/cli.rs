@@ -205,3 +205,52 @@ fn an_import_killed_half_way_and_run_again_stores_each_review_once() {
     assert!(out.status.success());
     assert_eq!(stored_reviews(&db), 12_000);
 }
+
+#[test]
+fn no_phone_number_reaches_the_database_or_the_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("k.db");
+    let file = dir.path().join("phones.csv");
+    // In the text, the follow-up, the nickname, and a cell in the wrong column (a rating
+    // that is a phone number, which the error message would quote).
+    std::fs::write(
+        &file,
+        "评论内容,追评,评分,用户昵称,评论时间\n\
+         有问题打我电话13812345678，吸力很大,用了一个月，加微信15912345678,5,13912345678,2026-11-01\n\
+         不错,,13712345678,王小二,2026-11-02\n\
+         联系 +86 136-1234-5678 退货,,1,李四,2026-11-03\n",
+    )
+    .expect("write");
+    let out = koubei()
+        .arg("import")
+        .arg("--db")
+        .arg(&db)
+        .arg(&file)
+        .env("RUST_LOG", "debug")
+        .output()
+        .expect("run");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.contains("row 2"), "the bad row is named: {printed}");
+    let report = run(koubei().arg("report").arg("--db").arg(&db));
+    let mut seen = printed + &stdout(&report);
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", db.display());
+        if let Ok(bytes) = std::fs::read(&path) {
+            seen.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    for phone in [
+        "13812345678",
+        "15912345678",
+        "13912345678",
+        "13712345678",
+        "1234-5678",
+    ] {
+        assert!(!seen.contains(phone), "{phone} leaked");
+    }
+    assert_eq!(stored_reviews(&db), 2, "the two good rows are stored");
+}

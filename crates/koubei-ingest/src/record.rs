@@ -77,7 +77,7 @@ impl Mapper {
             file: self.file.clone(),
             row: fault.row,
             field: None,
-            message: fault.message,
+            message: crate::pii::mask_text(&fault.message),
         }
     }
 
@@ -148,10 +148,12 @@ impl Mapper {
         column: Option<usize>,
         message: String,
     ) -> RowError {
-        let message = match location {
+        // A message may quote the cell, and a cell in the wrong column may hold a phone
+        // number: errors are masked like review text before anyone sees them.
+        let message = crate::pii::mask_text(&match location {
             Some(location) => format!("{message} ({location})"),
             None => message,
-        };
+        });
         RowError {
             file: self.file.clone(),
             row,

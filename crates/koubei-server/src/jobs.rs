@@ -154,6 +154,7 @@ pub async fn run_job(state: &AppState, job: &JobConfig) -> Result<(), String> {
                 severity: Severity::Low.as_str().to_string(),
                 title: message.title.clone(),
                 message: serde_json::to_value(&message).map_err(|e| e.to_string())?,
+                quoted_reviews: Vec::new(),
             };
             alerting
                 .queue(state.store.as_ref(), &state.workspace, &alert, channels)

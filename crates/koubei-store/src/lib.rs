@@ -29,7 +29,7 @@ pub use model::{
     IndicatorStat, NewAlert, NewToken, ReviewPage, ReviewQuery, StoredMention, StoredReview,
     Summary, TokenRecord, TypicalOpinion, WindowCounts, WindowQuery,
 };
-pub use model::{AuditEntry, DeleteSelector, SessionRecord, UserRecord};
+pub use model::{AuditEntry, DELETED_QUOTE, DeleteSelector, SessionRecord, UserRecord};
 pub use sqlite::SqliteStore;
 
 /// A failure of the store. Database errors keep their source for the log.

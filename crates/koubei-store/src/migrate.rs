@@ -48,6 +48,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../migrations/sqlite/0006_accounts.sql"),
     },
+    Migration {
+        version: 7,
+        name: "alert_quotes",
+        sql: include_str!("../migrations/sqlite/0007_alert_quotes.sql"),
+    },
 ];
 
 /// Applies every migration that `pool`'s database lacks, each in its own transaction.

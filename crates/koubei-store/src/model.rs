@@ -294,6 +294,9 @@ pub struct NewToken {
     pub expires_at: Option<NaiveDateTime>,
 }
 
+/// What stands in an alert for the words of a deleted review.
+pub const DELETED_QUOTE: &str = "（该评论已删除）";
+
 /// An alert to queue: stored once per `key`, with one delivery per channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAlert {
@@ -305,6 +308,9 @@ pub struct NewAlert {
     pub title: String,
     /// The rendered-independent message, as JSON.
     pub message: serde_json::Value,
+    /// The stored review each of the message's `quotes` came from, in order; empty when
+    /// the quotes are not buyers' words. Deleting a review blanks its quote.
+    pub quoted_reviews: Vec<i64>,
 }
 
 /// One delivery that is due: an alert for one channel.

@@ -487,6 +487,16 @@ impl Store for SqliteStore {
         let Some(id) = id else {
             return Ok(None);
         };
+        for (position, review) in alert.quoted_reviews.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO alert_quotes (alert_id, position, review_id) VALUES (?, ?, ?)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(review)
+            .execute(&mut *tx)
+            .await?;
+        }
         for channel in channels {
             sqlx::query(
                 "INSERT INTO deliveries (workspace_id, alert_id, channel, status, next_attempt_at)
@@ -662,9 +672,12 @@ impl Store for SqliteStore {
                 .push_bind(before)
                 .push("))");
         }
-        let deleted = q.build().execute(&mut *tx).await?.rows_affected();
+        q.push(" RETURNING id");
+        let ids: Vec<i64> = q.build_query_scalar::<i64>().fetch_all(&mut *tx).await?;
+        let deleted = ids.len() as u64;
         if deleted > 0 {
             bump(&mut tx, workspace, "epoch").await?;
+            forget_quotes(&mut tx, &ids).await?;
         }
         let detail = format!(
             "deleted {deleted} reviews where{}{}{}{}",
@@ -1023,6 +1036,59 @@ impl Store for SqliteStore {
 /// The current UTC time as stored.
 fn now_text() -> String {
     format_time(Utc::now().naive_utc())
+}
+
+/// Replaces the quotes that came from these (deleted) reviews in every alert message,
+/// so that the alert history and unsent deliveries no longer carry a deleted buyer's words.
+async fn forget_quotes(conn: &mut SqliteConnection, review_ids: &[i64]) -> Result<()> {
+    for chunk in review_ids.chunks(500) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT q.alert_id, q.position, a.message FROM alert_quotes q
+             JOIN alerts a ON a.id = q.alert_id WHERE q.review_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(") ORDER BY q.alert_id");
+        let rows = q.build().fetch_all(&mut *conn).await?;
+        let mut changed: HashMap<i64, serde_json::Value> = HashMap::new();
+        for row in &rows {
+            let alert: i64 = row.try_get("alert_id")?;
+            let position: i64 = row.try_get("position")?;
+            let message =
+                match changed.entry(alert) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        let text: String = row.try_get("message")?;
+                        e.insert(serde_json::from_str(&text).map_err(|e| {
+                            StoreError::Corrupt(format!("alert {alert} message: {e}"))
+                        })?)
+                    }
+                };
+            if let Some(quote) = message
+                .get_mut("quotes")
+                .and_then(|q| q.get_mut(position as usize))
+            {
+                *quote = serde_json::Value::String(DELETED_QUOTE.to_string());
+            }
+        }
+        for (alert, message) in changed {
+            sqlx::query("UPDATE alerts SET message = ? WHERE id = ?")
+                .bind(message.to_string())
+                .bind(alert)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM alert_quotes WHERE review_id IN (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Signs a user out everywhere.

@@ -244,6 +244,7 @@ async fn an_alert_is_queued_once_per_key_and_delivered_once_per_channel() {
         severity: "critical".into(),
         title: "安全风险「冒烟」".into(),
         message: serde_json::json!({"title": "安全风险「冒烟」"}),
+        quoted_reviews: vec![],
     };
     let channels = vec!["wecom".to_string(), "email".to_string()];
     let id = store
@@ -373,4 +374,48 @@ async fn deletions_remove_reviews_and_are_audited() {
         log[0].detail
     );
     assert!(store.revision(WS).await.expect("revision").epoch > 0);
+}
+
+#[tokio::test]
+async fn deleting_a_buyers_reviews_removes_their_words_from_the_alert_history() {
+    let (_dir, store) = open().await;
+    let mut batch = sample();
+    for (i, item) in batch.iter_mut().enumerate() {
+        item.review.author = Some(if i == 0 { "张*".into() } else { "李*".into() });
+    }
+    store.insert_batch(WS, &batch, "t").await.expect("insert");
+    let rows = store.fact_rows(WS, 0, 10).await.expect("rows");
+    let (zhang, li) = (rows[0].id, rows[1].id);
+    let alert = koubei_store::NewAlert {
+        key: "risk:冒烟:1".into(),
+        rule: "safety:冒烟".into(),
+        severity: "critical".into(),
+        title: "安全风险「冒烟」".into(),
+        message: serde_json::json!({"title": "安全风险「冒烟」",
+                                    "quotes": ["张的原话：充电冒烟了", "李的原话：也冒烟"]}),
+        quoted_reviews: vec![zhang, li],
+    };
+    store
+        .queue_alert(WS, &alert, &["wecom".to_string()])
+        .await
+        .expect("queue");
+    let by_author = koubei_store::DeleteSelector {
+        author: Some("张*".into()),
+        ..Default::default()
+    };
+    store
+        .delete_reviews(WS, &by_author, "cli")
+        .await
+        .expect("delete");
+    let history = store.recent_alerts(WS, 10).await.expect("alerts");
+    assert_eq!(
+        history[0].message["quotes"],
+        serde_json::json!([koubei_store::DELETED_QUOTE, "李的原话：也冒烟"])
+    );
+    // The delivery not yet sent goes out without the deleted words too.
+    let due = store
+        .due_deliveries(WS, chrono::Utc::now().naive_utc(), 10)
+        .await
+        .expect("due");
+    assert!(!due[0].message.to_string().contains("张的原话"));
 }

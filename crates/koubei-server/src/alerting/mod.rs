@@ -294,6 +294,7 @@ impl Alerting {
                     title: message.title.clone(),
                     message: serde_json::to_value(&message)
                         .map_err(|e| koubei_store::StoreError::Corrupt(e.to_string()))?,
+                    quoted_reviews: hits.iter().map(|h| h.0).collect(),
                 };
                 if store
                     .queue_alert(workspace, &alert, channels)

@@ -252,6 +252,7 @@ impl Alerting {
                 title: message.title.clone(),
                 message: serde_json::to_value(&message)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                quoted_reviews: Vec::new(),
             };
             if store
                 .queue_alert(workspace, &alert, rule.channels())
