@@ -73,13 +73,20 @@ export function indicatorHref(filters, indicator) {
 }
 
 /**
- * Where to go after signing in: a path of this site only (`/…` but not `//host` or
- * `/\\host`), so that a link cannot send a user elsewhere; otherwise the overview.
+ * Where to go after signing in: a page of this site only, read the way the browser will
+ * read it (so `//host`, `/\\host` or a tab inside the slashes cannot lead elsewhere);
+ * otherwise the overview.
  */
 export function safeNext(value) {
   if (typeof value !== 'string' || !value.startsWith('/')) return '/';
-  if (value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value;
+  let url;
+  try {
+    url = new URL(value, window.location.origin);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== window.location.origin) return '/';
+  return url.pathname + url.search + url.hash;
 }
 
 /** The sign-in page, coming back to this page afterwards. */

@@ -26,6 +26,8 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 const WS: &str = "bench";
 const TOKEN: &str = "kb_bench-token";
+/// A viewer token the dashboard reader uses.
+const READER: &str = "kb_bench-reader-token";
 const PUSHERS: usize = 4;
 
 struct Args {
@@ -111,6 +113,17 @@ async fn main() -> Result<(), Error> {
                 name: "bench".into(),
                 secret_sha256: token_digest(TOKEN),
                 role: "ingest".into(),
+                expires_at: None,
+            },
+        )
+        .await?;
+    store
+        .create_token(
+            WS,
+            &NewToken {
+                name: "dashboard".into(),
+                secret_sha256: token_digest(READER),
+                role: "viewer".into(),
                 expires_at: None,
             },
         )
@@ -226,7 +239,12 @@ async fn main() -> Result<(), Error> {
             let mut k = 0;
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                if let Ok(r) = client.get(format!("{base}{}", paths[k % 3])).send().await {
+                let asked = client
+                    .get(format!("{base}{}", paths[k % 3]))
+                    .bearer_auth(READER)
+                    .send()
+                    .await;
+                if let Ok(r) = asked.and_then(|r| r.error_for_status()) {
                     let _ = r.bytes().await;
                     latencies.push(sent.elapsed());
                 }

@@ -1,7 +1,7 @@
 //! The dashboard API with a million reviews: every route behind the views, asked over a
 //! real socket, with per-route latency percentiles.
 //!
-//!     cargo bench -p koubei-server --bench million -- [--reviews N] [--db FILE] [--rounds R]
+//!     cargo bench -p koubei-server --bench million -- [--reviews N] [--db FILE] [--rounds R] [--open]
 //!
 //! The database is built once from real review texts (the bundled demo reviews, plus the
 //! labelled sets in `../shared/data/polarity` when they are there), each text analysed by
@@ -9,7 +9,8 @@
 //! two years; it is kept at `target/bench/million-N.db` and reused while its count matches.
 //! The server is then started on a loopback port, its index loaded (time and memory are
 //! printed), and each route is asked with a set of realistic filters, `R` rounds each,
-//! one request at a time. The report is a Markdown table for BENCHMARKS.md.
+//! one request at a time, as a signed-in analyst (with `--open`, without signing in). The
+//! report is a Markdown table for BENCHMARKS.md.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ struct Args {
     reviews: usize,
     db: Option<PathBuf>,
     rounds: usize,
+    /// Without signing in (`--open`), to see what the session check costs.
+    open: bool,
 }
 
 fn parse_args() -> Result<Args, Error> {
@@ -40,6 +43,7 @@ fn parse_args() -> Result<Args, Error> {
         reviews: 1_000_000,
         db: None,
         rounds: 5,
+        open: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -47,6 +51,7 @@ fn parse_args() -> Result<Args, Error> {
             "--reviews" => args.reviews = it.next().ok_or("--reviews N")?.parse()?,
             "--db" => args.db = Some(it.next().ok_or("--db FILE")?.into()),
             "--rounds" => args.rounds = it.next().ok_or("--rounds R")?.parse()?,
+            "--open" => args.open = true,
             // cargo bench passes --bench; other flags are not ours.
             _ => {}
         }
@@ -230,9 +235,43 @@ fn query(pairs: &[(&str, &str)]) -> String {
 }
 
 /// One GET over a fresh connection: the status and the body's length.
-async fn get(addr: std::net::SocketAddr, path: &str) -> Result<(u16, usize), Error> {
+/// A session of an analyst account (made if missing), as the cookie to send.
+async fn analyst_session(store: &dyn Store) -> Result<String, Error> {
+    let user = match store.find_user(WS, "bench").await? {
+        Some(user) => user.id,
+        None => {
+            let hash = koubei_server::password::hash_password("a bench password")?;
+            store
+                .create_user(WS, "bench", &hash, "analyst", "bench")
+                .await?
+        }
+    };
+    let secret = koubei_server::tokens::random_secret(32)?;
+    let expires = chrono::Utc::now().naive_utc() + chrono::Duration::hours(12);
+    store
+        .create_session(
+            WS,
+            user,
+            &koubei_server::tokens::token_digest(&secret),
+            "bench-csrf",
+            expires,
+        )
+        .await?;
+    Ok(format!(
+        "{}={secret}",
+        koubei_server::handlers::session::SESSION_COOKIE
+    ))
+}
+
+async fn get(addr: std::net::SocketAddr, path: &str, cookie: &str) -> Result<(u16, usize), Error> {
     let mut stream = TcpStream::connect(addr).await?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let cookie = if cookie.is_empty() {
+        String::new()
+    } else {
+        format!("Cookie: {cookie}\r\n")
+    };
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await?;
@@ -273,8 +312,16 @@ async fn main() -> Result<(), Error> {
         std::fs::create_dir_all(dir)?;
     }
     let store: Arc<dyn Store> = Arc::new(build_database(&db, args.reviews).await?);
+    // Every call is made as a signed-in analyst, so that the session check each request
+    // goes through is measured too.
+    let mut cookie = analyst_session(store.as_ref()).await?;
 
-    let state = AppState::new(store, WS);
+    let mut state = AppState::new(store, WS);
+    if args.open {
+        state = state.without_sign_in();
+        cookie.clear();
+        println!("open access: requests are not signed in");
+    }
     let before = rss_mib();
     let started = Instant::now();
     state.warm_up().await?;
@@ -399,7 +446,7 @@ async fn main() -> Result<(), Error> {
                 continue;
             }
             let started = Instant::now();
-            let (status, size) = get(addr, path).await?;
+            let (status, size) = get(addr, path, &cookie).await?;
             let took = started.elapsed();
             if status != 200 {
                 return Err(format!("{path} answered {status}").into());

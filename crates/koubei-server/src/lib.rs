@@ -47,9 +47,10 @@ pub use error::ApiError;
 use handlers::{admin, dashboard, health, indicators, intake, openapi, pages, reviews, session};
 
 /// The policy sent with every response: our own scripts, styles and images only (plus
-/// `data:` images), and no inline script or style at all.
-pub const CONTENT_SECURITY_POLICY_VALUE: &str =
-    "default-src 'self'; img-src 'self' data:; style-src 'self'";
+/// `data:` images), no inline script or style at all, forms posted only here, and no page
+/// framed by another site (so the sign-in page cannot be overlaid by a clickjacker).
+pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// The largest body `POST /api/v1/reviews` takes.
 pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;

@@ -178,8 +178,12 @@ impl ViewParams {
     pub fn granularity(&self) -> Result<Option<Granularity>, ApiError> {
         present(self.granularity.clone())
             .map(|v| {
-                v.parse()
-                    .map_err(|e: String| ApiError::bad_param("granularity", e))
+                v.parse().map_err(|_: String| {
+                    ApiError::bad_param(
+                        "granularity",
+                        format!("expected day, week or month, got {}", shown(&v)),
+                    )
+                })
             })
             .transpose()
     }
@@ -209,9 +213,15 @@ impl CompareParams {
     /// without repeats; `values` is a list separated by commas.
     pub fn dimension_and_values(&self) -> Result<(Dimension, Vec<String>), ApiError> {
         let dimension = match present(self.dimension.clone()) {
-            Some(d) => d
-                .parse()
-                .map_err(|e: String| ApiError::bad_param("dimension", e))?,
+            Some(d) => d.parse().map_err(|_: String| {
+                ApiError::bad_param(
+                    "dimension",
+                    format!(
+                        "expected channel, brand, category, series or model, got {}",
+                        shown(&d)
+                    ),
+                )
+            })?,
             None => Dimension::Brand,
         };
         let mut values: Vec<String> = Vec::new();
@@ -276,7 +286,16 @@ fn parse_channel(value: Option<String>) -> Result<Option<String>, ApiError> {
         .map(|v| {
             v.parse::<Channel>()
                 .map(|c| c.as_str().to_string())
-                .map_err(|e| ApiError::bad_param("channel", e.to_string()))
+                .map_err(|_| {
+                    ApiError::bad_param(
+                        "channel",
+                        format!(
+                            "expected tmall, taobao, jd, suning, pdd, douyin, own_shop or other, \
+                             got {}",
+                            shown(&v)
+                        ),
+                    )
+                })
         })
         .transpose()
 }
@@ -514,6 +533,32 @@ mod tests {
             ..ReviewParams::default()
         };
         assert_eq!(bad_param_name(mention_level.into_query()), "polarity");
+    }
+
+    #[test]
+    fn long_bad_values_of_closed_parameters_are_cut_short_in_messages() {
+        let long = "长".repeat(5_000);
+        let filter = FilterParams {
+            channel: Some(long.clone()),
+            ..FilterParams::default()
+        };
+        let view = ViewParams {
+            granularity: Some(long.clone()),
+            ..ViewParams::default()
+        };
+        let compare = CompareParams {
+            dimension: Some(long),
+            ..CompareParams::default()
+        };
+        let messages = [
+            filter.into_filter().map(|_| ()),
+            view.granularity().map(|_| ()),
+            compare.dimension_and_values().map(|_| ()),
+        ];
+        for message in messages {
+            let message = message.expect_err("refused").to_string();
+            assert!(message.chars().count() < 200, "{message}");
+        }
     }
 
     #[test]

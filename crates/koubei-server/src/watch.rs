@@ -9,6 +9,11 @@
 //! left alone. A file that cannot be read at all goes to `failed/`; one with some bad rows
 //! goes to `done/`, its report listing the rows. Importing the same file again adds
 //! nothing: every review is stored once.
+//!
+//! Nothing is read or written outside the folder: links dropped in it are not followed,
+//! a `done/` or `failed/` that is a link stops the inbox (logged) rather than be used, a
+//! report never replaces an existing file, and a very long name is cut short in `done/`
+//! so that the file and its report still fit the file system's limit.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -92,13 +97,26 @@ fn scan(dir: &Path) -> std::io::Result<Vec<(PathBuf, Signature)>> {
     Ok(files)
 }
 
+/// What a report's name adds to the name of the file it is about.
+const REPORT_SUFFIX: &str = ".report.txt";
+
+/// The longest name (in bytes) a file keeps in done/ or failed/: room is left for a
+/// number and [`REPORT_SUFFIX`] under the 255 bytes file systems allow, so that a file
+/// with a very long name is still moved and still gets its report.
+const MAX_KEPT_NAME: usize = 200;
+
 /// Imports one file and moves it with its report.
 async fn import_one(state: &AppState, dir: &Path, path: &Path) {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    tracing::info!(file = %name, "importing from the inbox");
+    // Names are logged quoted (`?`): a line break in a name must not forge a log line.
+    if let Err(reason) = own_folders(dir) {
+        tracing::error!(file = ?name, %reason, "inbox file left where it is");
+        return;
+    }
+    tracing::info!(file = ?name, "importing from the inbox");
     let opened = koubei_ingest::open(path, &ImportOptions::default());
     let (target, report) = match opened {
         Err(error) => ("failed", format!("{name}: not imported\n\n{error}\n")),
@@ -120,25 +138,84 @@ async fn import_one(state: &AppState, dir: &Path, path: &Path) {
         })
         .and_then(|destination| {
             let mut report_path = destination.into_os_string();
-            report_path.push(".report.txt");
-            std::fs::write(PathBuf::from(report_path), &report)
+            report_path.push(REPORT_SUFFIX);
+            write_new(Path::new(&report_path), &report)
         });
     match moved {
-        Ok(()) => tracing::info!(file = %name, folder = target, "inbox file handled"),
-        Err(error) => tracing::error!(file = %name, %error, "cannot move the inbox file"),
+        Ok(()) => tracing::info!(file = ?name, folder = target, "inbox file handled"),
+        Err(error) => tracing::error!(file = ?name, %error, "cannot move the inbox file"),
     }
 }
 
-/// `name` in `folder`, or `name` with a number added when that is taken.
+/// Checks that `done/` and `failed/` are the inbox's own folders (or not made yet): one
+/// that is a link, or a file in its place, would carry files and reports out of the inbox
+/// or fail every move, so the inbox waits until it is put right.
+fn own_folders(dir: &Path) -> Result<(), String> {
+    for name in ["done", "failed"] {
+        let folder = dir.join(name);
+        match std::fs::symlink_metadata(&folder) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(format!("{}: {error}", folder.display())),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "{} is a link; the inbox keeps done/ and failed/ inside itself",
+                    folder.display()
+                ));
+            }
+            Ok(meta) if !meta.is_dir() => {
+                return Err(format!("{} is not a folder", folder.display()));
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// A name in `folder` for the file `name`, free together with its report: the name (cut
+/// short when long), or that with a number added. A dangling link counts as taken.
 fn free_name(folder: &Path, name: &str) -> PathBuf {
-    let first = folder.join(name);
-    if !first.exists() {
-        return first;
+    let kept = kept_name(name);
+    let taken = |candidate: &str| {
+        let report = format!("{candidate}{REPORT_SUFFIX}");
+        [candidate, report.as_str()]
+            .iter()
+            .any(|n| std::fs::symlink_metadata(folder.join(n)).is_ok())
+    };
+    if !taken(&kept) {
+        return folder.join(kept);
     }
     (1..)
-        .map(|n| folder.join(format!("{name}.{n}")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
+        .map(|n| format!("{kept}.{n}"))
+        .find(|candidate| !taken(candidate))
+        .map_or_else(|| folder.join(&kept), |candidate| folder.join(candidate))
+}
+
+/// `name`, or when longer than [`MAX_KEPT_NAME`] bytes its start, `…` and its extension
+/// (if it has a short one), so that the file still opens with the right program.
+fn kept_name(name: &str) -> String {
+    if name.len() <= MAX_KEPT_NAME {
+        return name.to_string();
+    }
+    let extension = name
+        .rfind('.')
+        .map(|at| &name[at..])
+        .filter(|e| e.len() <= 16)
+        .unwrap_or("");
+    let mut cut = MAX_KEPT_NAME - extension.len() - '…'.len_utf8();
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…{extension}", &name[..cut])
+}
+
+/// Writes a file that must not exist yet: never through a link, never over another file.
+fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 fn report_text(name: &str, outcome: &PushOutcome) -> String {

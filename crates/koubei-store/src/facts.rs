@@ -605,9 +605,12 @@ impl FactIndex {
 
     /// Rows whose text or follow-up contains `keyword` (ASCII letters in any case).
     fn search(&self, keyword: &str) -> Vec<u32> {
+        let mut rows = Vec::new();
+        if !is_searchable(keyword) {
+            return rows;
+        }
         let mut needle = Vec::with_capacity(keyword.len());
         push_lowered(&mut needle, keyword);
-        let mut rows = Vec::new();
         if needle.is_empty() {
             return (0..self.ids.len() as u32).collect();
         }
@@ -1198,6 +1201,13 @@ impl std::hash::Hasher for IdHasher {
 
 type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
 
+/// Whether a keyword can be searched for: one holding a separator of the text buffer
+/// (`\0` or `\u{1}`) would match across reviews (`\0` alone would match them all), and
+/// no honest keyword holds one, so such a keyword matches no review, here and in SQL.
+pub fn is_searchable(keyword: &str) -> bool {
+    !keyword.bytes().any(|b| b == REVIEW_END || b == PART_END)
+}
+
 /// Appends `s` with ASCII letters lower-cased, so that keyword search ignores their case.
 fn push_lowered(out: &mut Vec<u8>, s: &str) {
     out.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
@@ -1400,6 +1410,18 @@ mod tests {
         assert_eq!(index.select(&filter("吸力")), [0, 1]);
         assert_eq!(index.select(&filter("IPHONE")), [2]);
         assert!(index.select(&filter("漏水")).is_empty());
+    }
+
+    #[test]
+    fn a_keyword_holding_a_separator_matches_nothing() {
+        let index = sample();
+        for keyword in ["\0", "\u{1}", "力\0", "\0吸"] {
+            let filter = Filter {
+                keyword: Some(keyword.into()),
+                ..Filter::default()
+            };
+            assert!(index.select(&filter).is_empty(), "{keyword:?}");
+        }
     }
 
     #[test]

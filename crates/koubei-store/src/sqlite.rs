@@ -937,6 +937,14 @@ impl Store for SqliteStore {
         csrf: &str,
         expires_at: NaiveDateTime,
     ) -> Result<()> {
+        let now = now_text();
+        let mut tx = self.pool.begin().await?;
+        // Sessions that ran out are of no use to anyone; each sign-in sweeps them.
+        sqlx::query("DELETE FROM sessions WHERE workspace_id = ? AND expires_at <= ?")
+            .bind(workspace)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO sessions (workspace_id, user_id, secret_sha256, csrf, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -945,10 +953,11 @@ impl Store for SqliteStore {
         .bind(user_id)
         .bind(secret_sha256)
         .bind(csrf)
-        .bind(now_text())
+        .bind(&now)
         .bind(format_time(expires_at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -1266,13 +1275,21 @@ fn push_filter(q: &mut QueryBuilder<Sqlite>, workspace: &str, filter: &Filter) {
             q.push(format!(" AND {column} = ")).push_bind(value.clone());
         }
     }
-    if let Some(keyword) = &filter.keyword {
-        let pattern = format!("%{}%", escape_like(keyword));
-        q.push(" AND (r.text LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR r.followup_text LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
+    match filter.keyword.as_deref() {
+        // SQLite's LIKE ends a pattern at its first NUL, so `%\0%` would match every
+        // review: a keyword the index does not search matches nothing here either.
+        Some(keyword) if !crate::facts::is_searchable(keyword) => {
+            q.push(" AND 0");
+        }
+        Some(keyword) => {
+            let pattern = format!("%{}%", escape_like(keyword));
+            q.push(" AND (r.text LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR r.followup_text LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        None => {}
     }
     if let Some(p) = filter.polarity {
         q.push(" AND r.polarity = ").push_bind(p.as_str());
@@ -1327,9 +1344,14 @@ fn push_window(q: &mut QueryBuilder<Sqlite>, column: &str, dated: bool, from: &s
 
 /// Matches mentions of the indicator at `path` or any of its descendants.
 fn push_path_match(q: &mut QueryBuilder<Sqlite>, path: &str) {
-    q.push("(m.indicator_path = ")
-        .push_bind(path.to_string())
-        .push(" OR m.indicator_path LIKE ")
+    q.push("(m.indicator_path = ").push_bind(path.to_string());
+    // LIKE would end the pattern at a NUL (`产品\0` would match `产品` itself); no stored
+    // path holds one, so the equality alone answers.
+    if path.contains('\0') {
+        q.push(")");
+        return;
+    }
+    q.push(" OR m.indicator_path LIKE ")
         .push_bind(format!("{}/%", escape_like(path)))
         .push(" ESCAPE '\\')");
 }

@@ -132,6 +132,15 @@ fn filters() -> Vec<Filter> {
             keyword: Some("100%_".into()),
             ..base.clone()
         },
+        // LIKE ends a pattern at a NUL; the index's separators are NUL and U+0001.
+        Filter {
+            keyword: Some("\0".into()),
+            ..base.clone()
+        },
+        Filter {
+            keyword: Some("吸力\u{1}".into()),
+            ..base.clone()
+        },
         Filter {
             polarity: Some(Polarity::Negative),
             ..base.clone()

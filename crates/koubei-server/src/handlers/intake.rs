@@ -8,6 +8,7 @@
 //! over the new ones, and the dashboard's index picks them up on its next request.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -48,7 +49,7 @@ pub async fn push(
     State(state): State<Arc<AppState>>,
     body: Bytes,
 ) -> Result<Json<PushOutcome>, ApiError> {
-    let name = format!("push {}", Utc::now().format("%Y-%m-%d %H:%M:%S"));
+    let name = push_name();
     let reader = open_bytes(body.to_vec(), &name, &ImportOptions::default())
         .map_err(|e| ApiError::BadBody(e.to_string()))?;
     if reader.len_hint().is_some_and(|n| n as usize > MAX_BATCH) {
@@ -66,6 +67,20 @@ pub async fn push(
         "reviews pushed"
     );
     Ok(Json(outcome))
+}
+
+/// Pushes this process has taken, numbering each so that two pushes never share a name.
+static PUSHES: AtomicU64 = AtomicU64::new(0);
+
+/// The name a push's reviews keep as their `source_file` (and its row errors quote):
+/// `push`, the time to the microsecond and the push's number. It is one push's own, so
+/// `koubei delete --source-file` with it takes that push and never another's reviews.
+fn push_name() -> String {
+    let number = PUSHES.fetch_add(1, Ordering::Relaxed) + 1;
+    format!(
+        "push {} #{number}",
+        Utc::now().format("%Y-%m-%d %H:%M:%S%.6f")
+    )
 }
 
 /// Reviews per transaction when ingesting.

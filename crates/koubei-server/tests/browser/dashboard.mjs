@@ -355,6 +355,20 @@ try {
     const answer = await page.evaluate(async () => (await fetch('/api/v1/overview')).status);
     check(answer === 401, 'signed out, the API answers 401: ' + answer);
   });
+
+  await step('no way out through the sign-in page', async () => {
+    for (const next of ['//evil.example/', '/\\evil.example/', '/\t/evil.example/',
+      'https://evil.example/']) {
+      await page.goto(base + '/login?next=' + encodeURIComponent(next));
+      await page.fill('input[name=username]', USER);
+      await page.fill('input[name=password]', PASSWORD);
+      await page.click('#login button[type=submit]');
+      await page.waitForURL((url) => url.pathname !== '/login');
+      check(page.url().startsWith(base + '/'), `next=${JSON.stringify(next)} stays here: ${page.url()}`);
+      await page.click('#logout');
+      await page.waitForURL(/\/login/);
+    }
+  });
 } finally {
   await browser.close();
 }
