@@ -137,8 +137,10 @@ pub struct LoginLimiter {
 
 /// Failed sign-ins one address may make per window.
 pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
-const ADDRESS_WINDOW_MINUTES: i64 = 15;
-const CONCURRENT_HASHES: usize = 4;
+/// How long failed sign-ins from one address count.
+pub const ADDRESS_WINDOW_MINUTES: i64 = 15;
+/// Password checks that may run at the same time.
+pub const CONCURRENT_HASHES: usize = 4;
 /// Addresses remembered before expired ones are dropped.
 const REMEMBERED_ADDRESSES: usize = 10_000;
 
