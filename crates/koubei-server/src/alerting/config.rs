@@ -33,10 +33,35 @@ use std::fmt;
 use koubei_alert::{RiskWord, TemplateEscape};
 use serde::{Deserialize, Serialize};
 
-/// A value that must never reach a log or a screen whole.
+/// A value that must never reach a log or a screen whole. In the configuration file it is
+/// written as itself (`password = "…"`) or, to keep it out of the file, as the environment
+/// variable that holds it (`password = { env = "KOUBEI_SMTP_PASSWORD" }`), read at start.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
+#[serde(try_from = "SecretSource")]
 pub struct Secret(String);
+
+/// How a secret is written in the configuration file.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SecretSource {
+    Text(String),
+    Env { env: String },
+}
+
+impl TryFrom<SecretSource> for Secret {
+    type Error = String;
+
+    fn try_from(source: SecretSource) -> Result<Secret, String> {
+        match source {
+            SecretSource::Text(text) => Ok(Secret(text)),
+            SecretSource::Env { env } => match std::env::var(&env) {
+                Ok(value) if !value.is_empty() => Ok(Secret(value)),
+                Ok(_) => Err(format!("environment variable {env} is empty")),
+                Err(_) => Err(format!("environment variable {env} is not set")),
+            },
+        }
+    }
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
@@ -484,6 +509,27 @@ fn check_rule(rule: &RuleConfig) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_can_come_from_the_environment() {
+        #[derive(Deserialize)]
+        struct Holder {
+            secret: Secret,
+        }
+        // PATH is set wherever tests run; a variable nobody sets is an error naming it.
+        let held: Holder = toml::from_str("secret = { env = \"PATH\" }").expect("env secret");
+        assert_eq!(held.secret.expose(), std::env::var("PATH").expect("PATH"));
+        let written: Holder = toml::from_str("secret = \"SECabc\"").expect("text secret");
+        assert_eq!(written.secret.expose(), "SECabc");
+        let missing = toml::from_str::<Holder>("secret = { env = \"KOUBEI_NOBODY_SETS_THIS\" }")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            missing.contains("KOUBEI_NOBODY_SETS_THIS is not set"),
+            "{missing}"
+        );
+    }
 
     #[test]
     fn secrets_never_show_in_debug_output() {
