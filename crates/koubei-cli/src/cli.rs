@@ -44,7 +44,7 @@ pub enum Command {
     Eval(EvalArgs),
     /// Train the review polarity model on labelled TSVs (label, optional category, text).
     Train(TrainArgs),
-    /// Manage the API tokens that push reviews (`POST /api/v1/reviews`).
+    /// Manage API tokens: ingest tokens push reviews, viewer/analyst/admin tokens use the API.
     Token(TokenArgs),
     /// Work with the alert channels of a configuration file.
     Alert(AlertArgs),

@@ -4,7 +4,7 @@
 //! every other character with `*` (张伟 → 张*, 小鱼儿 → 小**). A one-character nickname
 //! becomes that character plus one `*`, so that no stored nickname is ever complete.
 //! Values the platform already masked (they contain `*` or `＊`) and anonymous markers
-//! (匿名用户, 匿名买家, ...) are kept as they are.
+//! (匿名用户, 匿名买家, ...) are kept as they are, except for personal data inside them.
 
 /// The nickname as koubei stores it, or `None` when the cell is blank.
 pub fn mask_author(raw: &str) -> Option<String> {
@@ -13,7 +13,9 @@ pub fn mask_author(raw: &str) -> Option<String> {
         return None;
     }
     if is_already_masked(name) || is_anonymous(name) {
-        return Some(name.to_string());
+        // Kept as the platform wrote it, but a phone number or e-mail put in beside the
+        // stars (匿名13500001111, tom*x@example.com) is still masked.
+        return Some(crate::pii::mask_text(name));
     }
 
     let mut chars = name.chars();

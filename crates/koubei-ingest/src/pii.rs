@@ -294,6 +294,20 @@ fn mask_number_runs(chars: &[char], masked: &mut [bool]) {
             mark(masked, 0..n - 4);
             continue;
         }
+        // The old 15-digit ID card (no check digit): a region code that starts 1–8 and a
+        // birth date yymmdd in digits 7–12.
+        if n == 15 && !order_number && (1..=8).contains(&d[0]) && {
+            let (month, day) = (d[8] * 10 + d[9], d[10] * 10 + d[11]);
+            (1..=12).contains(&month) && (1..=31).contains(&day)
+        } {
+            mark(masked, 6..12);
+            continue;
+        }
+        // A local number after an area code in brackets: (010)12345678, （0755）8601 3388.
+        if (7..=8).contains(&n) && !order_number && after_bracketed_area_code(chars, run.start) {
+            mark(masked, 0..n - 4);
+            continue;
+        }
         // Landline: area code 0 + 2–3 digits, then 7–8 digits, written with a separator.
         let written_apart = run.digits.windows(2).any(|w| w[1] > w[0] + 1);
         if d[0] == 0 && (10..=12).contains(&n) && written_apart && !order_number {
@@ -303,6 +317,28 @@ fn mask_number_runs(chars: &[char], masked: &mut [bool]) {
             }
         }
     }
+}
+
+/// Whether `(0xx)` or `（0xxx）` (an area code in brackets, perhaps a space after) ends
+/// just before `start`.
+fn after_bracketed_area_code(chars: &[char], start: usize) -> bool {
+    let mut at = start;
+    while at > 0 && chars[at - 1] == ' ' {
+        at -= 1;
+    }
+    if at == 0 || !matches!(chars[at - 1], ')' | '）') {
+        return false;
+    }
+    let close = at - 1;
+    let mut open = close;
+    while open > 0 && is_digit(chars[open - 1]) {
+        open -= 1;
+    }
+    let digits = close - open;
+    open > 0
+        && matches!(chars[open - 1], '(' | '（')
+        && (3..=4).contains(&digits)
+        && digit_value(chars[open]) == 0
 }
 
 /// The ISO 7064 MOD 11-2 check of an 18-character ID card number, and a plausible birth
@@ -507,6 +543,16 @@ mod tests {
         // Cue words without a name or an id after them leave the text alone.
         assert_eq!(mask_text("收件人是我老婆"), "收件人是我老婆");
         assert_eq!(mask_text("微信支付很方便"), "微信支付很方便");
+    }
+
+    #[test]
+    fn old_id_cards_and_bracketed_area_codes() {
+        assert_eq!(mask_text("身份证110105491231002"), "身份证110105******002");
+        assert_eq!(mask_text("电话(010)12345678"), "电话(010)****5678");
+        assert_eq!(mask_text("电话（0755） 86013388"), "电话（0755） ****3388");
+        // A bracketed year is no area code, and a 15-digit run without a date is kept.
+        assert_eq!(mask_text("(2024)12345678"), "(2024)12345678");
+        assert_eq!(mask_text("编号123456991399123"), "编号123456991399123");
     }
 
     #[test]

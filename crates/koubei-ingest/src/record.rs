@@ -128,6 +128,17 @@ impl Mapper {
         // Personal data never gets further than this.
         review.text = mask_text(&review.text);
         review.followup_text = review.followup_text.as_deref().map(mask_text);
+        // Shop and product names are free text too (王大锤13600001111的小店).
+        for field in [
+            &mut review.shop,
+            &mut review.product,
+            &mut review.series,
+            &mut review.model,
+        ] {
+            if let Some(value) = field.as_mut() {
+                *value = mask_text(value);
+            }
+        }
         review.channel = channel.or(self.channel).unwrap_or_default();
         if review.brand.is_none() {
             review.brand.clone_from(&self.brand);

@@ -1,7 +1,7 @@
 // The admin page (GET /admin): accounts, API tokens and the audit log. Every change goes
 // through the API with the session's CSRF token; a new token's secret is shown once.
 
-import { el, emptyNote, fetchJson, loading, sendJson, shortTime } from './common.js';
+import { el, emptyNote, fetchJson, loading, me, sendJson, shortTime } from './common.js';
 import { startPage } from './layout.js';
 import { t } from './i18n.js';
 
@@ -18,24 +18,43 @@ function roleLabel(role) {
   return t('role.' + role);
 }
 
+/**
+ * A button that acts on its second click: the first turns it into "confirm?", so that a
+ * stray click removes nothing. It goes back after a few seconds.
+ */
 function removeButton(label, work) {
   const button = el('button', { type: 'button', class: 'button', text: t(label) });
-  button.addEventListener('click', () => loading(async () => {
-    await work();
-    await load();
-  }));
+  let armed = false;
+  button.addEventListener('click', () => {
+    if (!armed) {
+      armed = true;
+      button.textContent = t('admin.confirm');
+      button.classList.add('danger');
+      setTimeout(() => {
+        armed = false;
+        button.textContent = t(label);
+        button.classList.remove('danger');
+      }, 5000);
+      return;
+    }
+    loading(async () => {
+      await work();
+      await load();
+    });
+  });
   return button;
 }
 
 async function loadUsers() {
-  const { users } = await fetchJson('/api/v1/users');
+  const [{ users }, self] = await Promise.all([fetchJson('/api/v1/users'), me()]);
   table(document.getElementById('users'),
     ['admin.username', 'admin.role', 'admin.state', ''],
     users.map((u) => [
       u.username,
       roleLabel(u.role),
       u.locked_until ? t('admin.locked_until', { time: shortTime(u.locked_until) }) : '',
-      removeButton('admin.remove', () =>
+      // Nobody removes their own account here (the server refuses it too).
+      u.username === self.username ? '' : removeButton('admin.remove', () =>
         sendJson('DELETE', '/api/v1/users/' + encodeURIComponent(u.username))),
     ]));
 }

@@ -86,7 +86,9 @@ export function safeNext(value) {
     return '/';
   }
   if (url.origin !== window.location.origin) return '/';
-  return url.pathname + url.search + url.hash;
+  // The whole address, not its path: a path such as `//host` (from `/..//host`) would be
+  // read as another host if given alone.
+  return url.href;
 }
 
 /** The sign-in page, coming back to this page afterwards. */

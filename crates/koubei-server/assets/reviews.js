@@ -4,7 +4,7 @@
 // from the URL; the export link downloads the whole selection as an Excel file.
 
 import {
-  el, fetchJson, formatCount, hrefWith, loading, polarityLabel, showStatus,
+  el, fetchJson, formatCount, hrefWith, loading, me, polarityLabel, showStatus,
 } from './common.js';
 import { startPage } from './layout.js';
 import { reviewItems } from './review-list.js';
@@ -24,6 +24,10 @@ const polarity = params.get('polarity') ?? '';
 function start() {
   renderChips();
   document.getElementById('export').setAttribute('href', exportHref());
+  // Exports are for analysts and admins; a viewer does not get the button.
+  me().then((user) => {
+    if (user.role === 'viewer') document.getElementById('export').hidden = true;
+  }).catch(() => {});
   loading(load);
 }
 

@@ -12,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{AUTHORIZATION, LOCATION};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -121,8 +121,12 @@ pub async fn guard(
         }
         Err(error) => {
             let page = !request.uri().path().starts_with("/api/");
-            if page && matches!(error, ApiError::Unauthorized(_)) && method == Method::GET {
-                return to_login(&request);
+            if page && method == Method::GET {
+                match error {
+                    ApiError::Unauthorized(_) => return to_login(&request),
+                    ApiError::Forbidden(_) => return forbidden_page(),
+                    _ => {}
+                }
             }
             error.into_response()
         }
@@ -184,4 +188,25 @@ fn to_login(request: &Request) -> Response {
         Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response(),
         Err(_) => ApiError::Unauthorized(SIGN_IN_FIRST).into_response(),
     }
+}
+
+/// A page the signed-in user's role may not see: a short page saying so, in both
+/// languages, with the way back (rather than the API's JSON).
+fn forbidden_page() -> Response {
+    const PAGE: &str = "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>口碑 · 没有权限</title><link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
+        <body><main class=\"narrow\"><h1>没有权限</h1>\
+        <p>你的账号角色不能查看这个页面。请联系管理员。</p>\
+        <p lang=\"en\">Your role may not see this page; ask an admin.</p>\
+        <p><a href=\"/\">返回概览 · Back to the overview</a></p></main></body></html>\n";
+    (
+        StatusCode::FORBIDDEN,
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        PAGE,
+    )
+        .into_response()
 }

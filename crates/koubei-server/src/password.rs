@@ -37,17 +37,66 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The username as stored (trimmed), or why it cannot be one: 1 to 64 characters, no
-/// control characters, no `/` (it appears in paths such as `/api/v1/users/{name}`).
+/// The username as stored, or why it cannot be one: full-width letters and digits are
+/// read as their ASCII twins (ａｄｍｉｎ is admin), surrounding space is trimmed; 1 to 64
+/// characters, no control or invisible formatting characters (zero-width spaces,
+/// right-to-left overrides), no `/`, and not `.` or `..` (it appears in paths such as
+/// `/api/v1/users/{name}`).
 pub fn check_username(name: &str) -> Result<String, String> {
+    let name: String = name.chars().map(half_width).collect();
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
         return Err("a username must be 1 to 64 characters".into());
     }
-    if name.chars().any(|c| c.is_control() || c == '/') {
-        return Err("a username may not contain control characters or `/`".into());
+    if name
+        .chars()
+        .any(|c| c.is_control() || c == '/' || c == '\\' || invisible(c))
+    {
+        return Err(
+            "a username may not contain control or invisible characters, `/` or `\\`".into(),
+        );
+    }
+    if name == "." || name == ".." {
+        return Err("a username cannot be `.` or `..`".into());
     }
     Ok(name.to_string())
+}
+
+/// A username as typed at sign-in, read the way [`check_username`] stored it.
+pub fn typed_username(name: &str) -> String {
+    name.chars()
+        .map(half_width)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// What two usernames must not share: the name with full-width forms folded and ASCII
+/// letters in lower case, so that `Admin` cannot stand beside `admin`.
+pub fn username_key(name: &str) -> String {
+    name.chars()
+        .map(half_width)
+        .collect::<String>()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// The ASCII twin of a full-width character (U+FF01–U+FF5E, and the ideographic space).
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Characters that show nothing or reorder what follows.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+        | '\u{17B5}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
 }
 
 fn argon2(m: u32, t: u32, p: u32) -> Result<Argon2<'static>, String> {
@@ -109,6 +158,25 @@ pub fn verify_password(stored: &str, password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usernames_that_would_pass_for_another_are_refused_or_folded() {
+        assert_eq!(check_username(" 王经理 ").as_deref(), Ok("王经理"));
+        assert_eq!(check_username("ａｄｍｉｎ１").as_deref(), Ok("admin1"));
+        for bad in [
+            "adm\u{200b}in",
+            "evil\u{202e}nimda",
+            ".",
+            "..",
+            "a/b",
+            "a\\b",
+            "",
+            "\u{3000}",
+        ] {
+            assert!(check_username(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(username_key("Admin1"), username_key("ａｄｍｉｎ１"));
+    }
 
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {

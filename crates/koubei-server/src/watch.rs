@@ -97,6 +97,35 @@ fn scan(dir: &Path) -> std::io::Result<Vec<(PathBuf, Signature)>> {
     Ok(files)
 }
 
+/// Removes the files in the inbox's `done/` and `failed/` that were last changed more than
+/// `days` days ago (the dropped files keep the buyers' words unmasked, so the retention
+/// setting covers them too); returns how many. Links and folders are left alone.
+pub fn forget_old_files(dir: &Path, days: u32) -> std::io::Result<usize> {
+    let limit = std::time::Duration::from_secs(u64::from(days) * 24 * 3600);
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for folder in ["done", "failed"] {
+        let folder = dir.join(folder);
+        if !std::fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
+            continue;
+        }
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            let old = meta
+                .modified()
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age > limit);
+            if meta.is_file() && old {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// What a report's name adds to the name of the file it is about.
 const REPORT_SUFFIX: &str = ".report.txt";
 
@@ -235,4 +264,31 @@ fn report_text(name: &str, outcome: &PushOutcome) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention_removes_old_inbox_files_only() {
+        let dir = tempfile::tempdir().expect("dir");
+        let ten_days_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(10 * 24 * 3600);
+        for (folder, name, old) in [
+            ("done", "old.csv", true),
+            ("done", "new.csv", false),
+            ("failed", "old.json", true),
+        ] {
+            let folder = dir.path().join(folder);
+            std::fs::create_dir_all(&folder).expect("folder");
+            let file = std::fs::File::create(folder.join(name)).expect("file");
+            if old {
+                file.set_modified(ten_days_ago).expect("mtime");
+            }
+        }
+        assert_eq!(forget_old_files(dir.path(), 7).expect("forget"), 2);
+        assert!(dir.path().join("done/new.csv").exists());
+        assert!(!dir.path().join("done/old.csv").exists());
+    }
 }

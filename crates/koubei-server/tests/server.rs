@@ -601,8 +601,9 @@ impl Store for BrokenStore {
         &self,
         _: &str,
         _: i64,
-        _: bool,
+        _: Option<u32>,
         _: Option<chrono::NaiveDateTime>,
+        _: &str,
     ) -> koubei_store::Result<()> {
         Err(StoreError::Corrupt(SECRET.into()))
     }

@@ -236,14 +236,16 @@ pub trait Store: Send + Sync {
     /// The account of that name.
     async fn find_user(&self, workspace: &str, username: &str) -> Result<Option<UserRecord>>;
 
-    /// Records a sign-in attempt: a success clears the failures, a failure counts one and
-    /// may lock the account until `lock_until`. Audited either way.
+    /// Records a sign-in attempt from `address`: a success (`failures` none) clears the
+    /// failures and any lock; a failure sets the count of wrong passwords in a row and may
+    /// lock the account until `lock_until`. Audited either way.
     async fn record_login(
         &self,
         workspace: &str,
         user_id: i64,
-        success: bool,
+        failures: Option<u32>,
         lock_until: Option<NaiveDateTime>,
+        address: &str,
     ) -> Result<()>;
 
     /// Starts a session for a user.

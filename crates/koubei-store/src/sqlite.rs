@@ -2,6 +2,7 @@
 //! brand on one machine.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -39,7 +40,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // Deleted reviews are overwritten with zeros, not left in free pages.
+            .pragma("secure_delete", "on");
+        let created = !Path::new(path).exists();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -49,6 +53,13 @@ impl SqliteStore {
                 source,
             })?;
         migrate::run_sqlite(&pool, path).await?;
+        // A new file holds reviews and password hashes: readable by its owner only
+        // (SQLite gives its -wal and -shm files the same permissions).
+        #[cfg(unix)]
+        if created && Path::new(path).is_file() {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
         Ok(SqliteStore { pool })
     }
 }
@@ -699,6 +710,14 @@ impl Store for SqliteStore {
         );
         insert_audit(&mut tx, workspace, actor, "delete_reviews", &detail).await?;
         tx.commit().await?;
+        if deleted > 0 {
+            // The write-ahead log still holds the pages as they were before; copy them
+            // into the file (zeroed, see secure_delete) and empty the log. Readers in
+            // progress can keep it from finishing; the next checkpoint then does it.
+            let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await;
+        }
         Ok(deleted)
     }
 
@@ -844,18 +863,15 @@ impl Store for SqliteStore {
 
     async fn delete_user(&self, workspace: &str, username: &str, actor: &str) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM users WHERE workspace_id = ? AND username = ?")
-                .bind(workspace)
-                .bind(username)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "DELETE FROM users WHERE workspace_id = ? AND username = ? RETURNING id",
+        )
+        .bind(workspace)
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(id) = id else { return Ok(false) };
         end_sessions(&mut tx, id).await?;
-        sqlx::query("DELETE FROM users WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
         insert_audit(&mut tx, workspace, actor, "delete_user", username).await?;
         tx.commit().await?;
         Ok(true)
@@ -889,33 +905,32 @@ impl Store for SqliteStore {
         &self,
         workspace: &str,
         user_id: i64,
-        success: bool,
+        failures: Option<u32>,
         lock_until: Option<NaiveDateTime>,
+        address: &str,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = ?")
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if success {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+        // The write comes first, so that the transaction holds the write lock from its
+        // start (a read upgraded to a write can fail at once with "database is locked").
+        let username: String = sqlx::query_scalar(
+            "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ? RETURNING username",
+        )
+        .bind(i64::from(failures.unwrap_or(0)))
+        .bind(lock_until.map(format_time))
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let action = if failures.is_none() {
+            "login"
         } else {
-            sqlx::query(
-                "UPDATE users SET failed_logins = failed_logins + 1,
-                 locked_until = COALESCE(?, locked_until) WHERE id = ?",
-            )
-            .bind(lock_until.map(format_time))
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let action = if success { "login" } else { "login_failed" };
+            "login_failed"
+        };
         let detail = match lock_until {
-            Some(until) => format!("{username}; locked until {}", format_time(until)),
-            None => username.clone(),
+            Some(until) => format!(
+                "{username} from {address}; locked until {}",
+                format_time(until)
+            ),
+            None => format!("{username} from {address}"),
         };
         insert_audit(
             &mut tx,

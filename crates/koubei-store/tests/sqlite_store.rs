@@ -419,3 +419,42 @@ async fn deleting_a_buyers_reviews_removes_their_words_from_the_alert_history() 
         .expect("due");
     assert!(!due[0].message.to_string().contains("张的原话"));
 }
+
+#[tokio::test]
+async fn a_deleted_review_leaves_no_trace_in_the_files_and_the_file_is_private() {
+    let (dir, store) = open().await;
+    let secret_text = "这是一条只属于王先生的独特评论文字";
+    let mut batch = sample();
+    batch[0].review.text = secret_text.into();
+    batch[0].analysis.mentions.clear();
+    batch[0].review.author = Some("王*".into());
+    store.insert_batch(WS, &batch, "t").await.expect("insert");
+    let files_hold = |needle: &str| {
+        std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(|e| std::fs::read(e.expect("entry").path()).ok())
+            .any(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+    };
+    assert!(files_hold(secret_text), "stored at first");
+    let by_author = koubei_store::DeleteSelector {
+        author: Some("王*".into()),
+        ..Default::default()
+    };
+    store
+        .delete_reviews(WS, &by_author, "cli")
+        .await
+        .expect("delete");
+    assert!(
+        !files_hold(secret_text),
+        "neither the database file nor its log keeps the deleted text"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("test.db"))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "only the owner may read the database");
+    }
+}

@@ -73,6 +73,7 @@ pub async fn serve(
     if let Some(days) = config.as_ref().and_then(|c| c.retention.days) {
         println!("retention: reviews older than {days} days are deleted daily");
         let (store, workspace) = (state.store.clone(), state.workspace.clone());
+        let inbox = watch.clone();
         tokio::spawn(async move {
             loop {
                 match crate::commands::delete::apply_retention(store.as_ref(), &workspace, days)
@@ -80,6 +81,12 @@ pub async fn serve(
                 {
                     Ok(n) => tracing::info!(deleted = n, days, "retention applied"),
                     Err(error) => tracing::error!(%error, "retention failed"),
+                }
+                if let Some(inbox) = &inbox {
+                    match koubei_server::watch::forget_old_files(inbox, days) {
+                        Ok(n) => tracing::info!(removed = n, days, "old inbox files removed"),
+                        Err(error) => tracing::error!(%error, "cannot remove old inbox files"),
+                    }
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
             }

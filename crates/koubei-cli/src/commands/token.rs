@@ -18,8 +18,11 @@ pub async fn run(args: TokenArgs) -> Result<ExitCode> {
             expires_days,
             store,
         } => {
-            if name.trim().is_empty() {
-                anyhow::bail!("--name must say what the token is for");
+            let name = name.trim().to_string();
+            if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+                anyhow::bail!(
+                    "--name must say what the token is for: 1 to 64 characters, no control characters"
+                );
             }
             if expires_days == Some(0) {
                 anyhow::bail!("--expires-days 0 would make a token that has already expired");
@@ -52,9 +55,15 @@ pub async fn run(args: TokenArgs) -> Result<ExitCode> {
                 ))
             );
             println!("{secret}");
-            eprintln!(
-                "push with: curl -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' --data @reviews.json http://HOST:PORT/api/v1/reviews"
-            );
+            if role == "ingest" || role == "admin" {
+                eprintln!(
+                    "push with: curl -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' --data @reviews.json http://HOST:PORT/api/v1/reviews"
+                );
+            } else {
+                eprintln!(
+                    "read with: curl -H 'Authorization: Bearer {secret}' http://HOST:PORT/api/v1/overview"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         TokenAction::List { store } => {

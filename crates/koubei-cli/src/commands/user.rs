@@ -5,7 +5,7 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
-use koubei_server::password::{check_new_password, check_username, hash_password};
+use koubei_server::password::{check_new_password, check_username, hash_password, username_key};
 
 use crate::cli::{AuditArgs, UserAction, UserArgs};
 use crate::commands::open_store;
@@ -49,8 +49,14 @@ pub async fn run(args: UserArgs) -> Result<ExitCode> {
             let (password, made_up) = new_password(password_stdin)?;
             let hash = hash_password(&password).map_err(|e| anyhow!(e))?;
             let db = open_store(&store).await?;
-            if db.find_user(&store.workspace, &name).await?.is_some() {
-                bail!("there is already an account called {name:?}");
+            let key = username_key(&name);
+            if let Some(taken) = db
+                .users(&store.workspace)
+                .await?
+                .into_iter()
+                .find(|u| username_key(&u.username) == key)
+            {
+                bail!("there is already an account called {:?}", taken.username);
             }
             db.create_user(&store.workspace, &name, &hash, &role, CLI_ACTOR)
                 .await?;

@@ -86,12 +86,24 @@ impl fmt::Display for Secret {
     }
 }
 
-/// A webhook URL, shown without its query string (which holds the robot's key).
+/// A webhook URL, shown without its query string (which holds the robot's key) and
+/// without a user and password before the host (`https://user:pass@host/…`).
 pub fn shown_url(url: &str) -> String {
-    match url.split_once('?') {
-        Some((base, _)) => format!("{base}?***"),
-        None => url.to_string(),
-    }
+    let (base, hidden_query) = match url.split_once('?') {
+        Some((base, _)) => (base, "?***"),
+        None => (url, ""),
+    };
+    let base = match base.split_once("://") {
+        Some((scheme, rest)) => {
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..host_end].rfind('@') {
+                Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+                None => base.to_string(),
+            }
+        }
+        None => base.to_string(),
+    };
+    format!("{base}{hidden_query}")
 }
 
 /// The whole `[alerts]` table.
@@ -547,6 +559,14 @@ mod tests {
         assert_eq!(
             shown_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K"),
             "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?***"
+        );
+        assert_eq!(
+            shown_url("http://robot:BASICPASS@hooks.example/send?access_token=T"),
+            "http://***@hooks.example/send?***"
+        );
+        assert_eq!(
+            shown_url("https://hooks.example/a@b"),
+            "https://hooks.example/a@b"
         );
     }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{Caller, TOKEN_ROLES, USER_ROLES};
 use crate::params::{JsonBody, Params};
-use crate::password::{check_new_password, check_username, hash_password};
+use crate::password::{check_new_password, check_username, hash_password, username_key};
 use crate::tokens::{new_token_secret, token_digest};
 use crate::{ApiError, AppState};
 
@@ -73,14 +73,17 @@ pub async fn add_user(
         )));
     }
     check_new_password(&user.password).map_err(ApiError::BadBody)?;
-    if state
+    let key = username_key(&username);
+    if let Some(taken) = state
         .store
-        .find_user(&state.workspace, &username)
+        .users(&state.workspace)
         .await?
-        .is_some()
+        .into_iter()
+        .find(|u| username_key(&u.username) == key)
     {
         return Err(ApiError::BadBody(format!(
-            "there is already an account called {username:?}"
+            "there is already an account called {:?}",
+            taken.username
         )));
     }
     let password = user.password;

@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::access::ClientAddress;
 use crate::params::JsonBody;
 use crate::password::{
-    MAX_PASSWORD_CHARS, check_new_password, check_username, hash_password, verify_password,
+    MAX_PASSWORD_CHARS, check_new_password, check_username, hash_password, typed_username,
+    verify_password,
 };
 use crate::tokens::{random_secret, same_secret, token_digest};
 use crate::{ApiError, AppState};
@@ -49,15 +50,30 @@ mod tests {
         let (a, b) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
         let now = Utc::now();
         for _ in 0..MAX_FAILURES_PER_ADDRESS {
-            assert!(limiter.allows(a, now));
-            limiter.failed(a, now);
+            assert_eq!(limiter.reserve(a, now), Reserved::Go);
         }
-        assert!(!limiter.allows(a, now));
-        assert!(limiter.allows(b, now), "another address is not affected");
+        assert_eq!(limiter.reserve(a, now), Reserved::HeldNow, "told once");
+        assert_eq!(limiter.reserve(a, now), Reserved::Held);
+        assert_eq!(limiter.reserve(b, now), Reserved::Go, "another address");
+        // A success gives its place back.
+        limiter.give_back(a);
+        assert_eq!(limiter.reserve(a, now), Reserved::Go);
         let later = now + Duration::minutes(ADDRESS_WINDOW_MINUTES);
-        assert!(limiter.allows(a, later), "the window passes");
-        limiter.failed(a, later);
-        assert!(limiter.allows(a, later), "and the count starts again");
+        assert_eq!(limiter.reserve(a, later), Reserved::Go, "the window passes");
+    }
+
+    #[test]
+    fn unknown_names_lock_like_accounts() {
+        let limiter = LoginLimiter::default();
+        let now = Utc::now();
+        for _ in 0..MAX_FAILURES {
+            assert!(!limiter.unknown_locked("nobody", now));
+            limiter.unknown_failed("nobody", now);
+        }
+        assert!(limiter.unknown_locked("nobody", now));
+        assert!(!limiter.unknown_locked("somebody", now));
+        let later = now + Duration::minutes(LOCK_MINUTES);
+        assert!(!limiter.unknown_locked("nobody", later));
     }
 }
 
@@ -99,11 +115,14 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> Result<HeaderValue, ApiErr
     .map_err(|e| ApiError::Internal(format!("cookie: {e}")))
 }
 
+/// Whether the client reached us over TLS, as the proxy in front says: the first value of
+/// `X-Forwarded-Proto` (proxies in a chain append theirs, `https, http`).
 fn behind_tls(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 /// The signed-in user of this request, if its session is valid.
@@ -124,15 +143,32 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Me>
     }))
 }
 
-/// Failed sign-ins per client address: past [`MAX_FAILURES_PER_ADDRESS`] within
-/// [`ADDRESS_WINDOW_MINUTES`], an address is answered 429 without its password being
-/// checked, whichever names it tries. Password checks also run at most
-/// [`CONCURRENT_HASHES`] at a time, so that a flood of attempts cannot take every core
-/// and 19 MiB of memory per attempt.
+/// What holds sign-in attempts back.
+///
+/// - **Per address**: each attempt takes one of [`MAX_FAILURES_PER_ADDRESS`] places per
+///   [`ADDRESS_WINDOW_MINUTES`] *before* its password is checked, and a successful sign-in
+///   gives its place back, so a burst of parallel attempts counts in full; past the
+///   allowance an address is answered 429 without a check, whichever names it tries.
+/// - **Per account**: attempts on one account are checked one after another, so that the
+///   lock after [`MAX_FAILURES`] wrong passwords cannot be outrun by parallel requests.
+///   Names that are no account are counted the same way (in memory) and answered the same,
+///   so the lock does not tell which accounts exist.
+/// - Password checks run at most [`CONCURRENT_HASHES`] at a time, so that a flood of
+///   attempts cannot take every core and 19 MiB of memory per attempt.
 #[derive(Debug)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<IpAddr, (u32, DateTime<Utc>)>>,
+    addresses: Mutex<HashMap<IpAddr, AddressCount>>,
+    unknown_names: Mutex<HashMap<String, (u32, DateTime<Utc>)>>,
+    accounts: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     hashing: tokio::sync::Semaphore,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AddressCount {
+    attempts: u32,
+    since: DateTime<Utc>,
+    /// Whether the audit log was told this address is held back (once per window).
+    reported: bool,
 }
 
 /// Failed sign-ins one address may make per window.
@@ -141,48 +177,155 @@ pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
 pub const ADDRESS_WINDOW_MINUTES: i64 = 15;
 /// Password checks that may run at the same time.
 pub const CONCURRENT_HASHES: usize = 4;
-/// Addresses remembered before expired ones are dropped.
-const REMEMBERED_ADDRESSES: usize = 10_000;
+/// Addresses (or unknown names) remembered before expired ones are dropped.
+const REMEMBERED: usize = 10_000;
 
 impl Default for LoginLimiter {
     fn default() -> LoginLimiter {
         LoginLimiter {
-            failures: Mutex::new(HashMap::new()),
+            addresses: Mutex::new(HashMap::new()),
+            unknown_names: Mutex::new(HashMap::new()),
+            accounts: Mutex::new(HashMap::new()),
             hashing: tokio::sync::Semaphore::new(CONCURRENT_HASHES),
         }
     }
 }
 
+/// What [`LoginLimiter::reserve`] decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reserved {
+    /// The attempt may go ahead; it counts until [`LoginLimiter::give_back`].
+    Go,
+    /// Held back, and this is the first refusal of the window (worth an audit line).
+    HeldNow,
+    /// Held back.
+    Held,
+}
+
 impl LoginLimiter {
-    /// Whether `address` may try now.
-    pub fn allows(&self, address: IpAddr, now: DateTime<Utc>) -> bool {
-        let Ok(failures) = self.failures.lock() else {
-            return true;
+    /// Takes one place of `address`'s allowance for an attempt, if one is left.
+    pub fn reserve(&self, address: IpAddr, now: DateTime<Utc>) -> Reserved {
+        let Ok(mut counts) = self.addresses.lock() else {
+            return Reserved::Held;
         };
-        match failures.get(&address) {
-            Some((count, since)) => {
-                *count < MAX_FAILURES_PER_ADDRESS
-                    || now - *since >= Duration::minutes(ADDRESS_WINDOW_MINUTES)
-            }
-            None => true,
+        let window = Duration::minutes(ADDRESS_WINDOW_MINUTES);
+        if counts.len() >= REMEMBERED {
+            counts.retain(|_, c| now - c.since < window);
+        }
+        let fresh = AddressCount {
+            attempts: 0,
+            since: now,
+            reported: false,
+        };
+        let count = counts.entry(address).or_insert(fresh);
+        if now - count.since >= window {
+            *count = fresh;
+        }
+        if count.attempts < MAX_FAILURES_PER_ADDRESS {
+            count.attempts += 1;
+            Reserved::Go
+        } else if !count.reported {
+            count.reported = true;
+            Reserved::HeldNow
+        } else {
+            Reserved::Held
         }
     }
 
-    /// Counts a failed attempt from `address`.
-    pub fn failed(&self, address: IpAddr, now: DateTime<Utc>) {
-        let Ok(mut failures) = self.failures.lock() else {
+    /// Gives back the place a successful attempt took.
+    pub fn give_back(&self, address: IpAddr) {
+        if let Ok(mut counts) = self.addresses.lock()
+            && let Some(count) = counts.get_mut(&address)
+        {
+            count.attempts = count.attempts.saturating_sub(1);
+        }
+    }
+
+    /// Whether a name that is no account is "locked" as an account would be by now.
+    fn unknown_locked(&self, name: &str, now: DateTime<Utc>) -> bool {
+        let window = Duration::minutes(LOCK_MINUTES);
+        self.unknown_names.lock().is_ok_and(|names| {
+            names
+                .get(name)
+                .is_some_and(|(n, since)| *n >= MAX_FAILURES && now - *since < window)
+        })
+    }
+
+    /// Counts a wrong password for a name that is no account.
+    fn unknown_failed(&self, name: &str, now: DateTime<Utc>) {
+        let Ok(mut names) = self.unknown_names.lock() else {
             return;
         };
-        let window = Duration::minutes(ADDRESS_WINDOW_MINUTES);
-        if failures.len() >= REMEMBERED_ADDRESSES {
-            failures.retain(|_, (_, since)| now - *since < window);
+        let window = Duration::minutes(LOCK_MINUTES);
+        if names.len() >= REMEMBERED {
+            names.retain(|_, (_, since)| now - *since < window);
         }
-        let entry = failures.entry(address).or_insert((0, now));
+        let entry = names.entry(name.to_string()).or_insert((0, now));
         if now - entry.1 >= window {
             *entry = (0, now);
         }
         entry.0 += 1;
     }
+
+    /// The lock that makes attempts on one account wait for each other.
+    fn account(&self, user_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        self.accounts
+            .lock()
+            .map(|mut accounts| accounts.entry(user_id).or_default().clone())
+            .unwrap_or_default()
+    }
+}
+
+fn address_held() -> ApiError {
+    ApiError::TooManyAttempts(format!(
+        "too many failed attempts from this address; try again in {ADDRESS_WINDOW_MINUTES} minutes"
+    ))
+}
+
+fn account_locked() -> ApiError {
+    ApiError::TooManyAttempts(format!(
+        "too many wrong passwords; the account is locked for up to {LOCK_MINUTES} minutes"
+    ))
+}
+
+/// Takes a place of the address's allowance, or answers 429 (auditing the first refusal).
+async fn reserve(state: &AppState, address: IpAddr) -> Result<(), ApiError> {
+    match state.logins.reserve(address, Utc::now()) {
+        Reserved::Go => Ok(()),
+        Reserved::HeldNow => {
+            state
+                .store
+                .audit(
+                    &state.workspace,
+                    "anonymous",
+                    "address_held_back",
+                    &format!(
+                        "{address}: {MAX_FAILURES_PER_ADDRESS} failed attempts within {ADDRESS_WINDOW_MINUTES} minutes"
+                    ),
+                )
+                .await?;
+            tracing::warn!(%address, "sign-in attempts from this address held back");
+            Err(address_held())
+        }
+        Reserved::Held => Err(address_held()),
+    }
+}
+
+/// Checks a password against a stored hash, at most [`CONCURRENT_HASHES`] at a time.
+async fn check_password(
+    state: &AppState,
+    stored: String,
+    password: String,
+) -> Result<bool, ApiError> {
+    let _permit = state
+        .logins
+        .hashing
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(format!("password checks stopped: {e}")))?;
+    tokio::task::spawn_blocking(move || verify_password(&stored, &password))
+        .await
+        .map_err(|e| ApiError::Internal(format!("password check stopped: {e}")))
 }
 
 pub async fn login(
@@ -191,64 +334,71 @@ pub async fn login(
     headers: HeaderMap,
     JsonBody(login): JsonBody<Login>,
 ) -> Result<Response, ApiError> {
-    let wrong = ApiError::Unauthorized("wrong username or password");
-    if !state.logins.allows(address, Utc::now()) {
-        return Err(ApiError::TooManyAttempts(format!(
-            "too many failed sign-ins from this address; try again in {ADDRESS_WINDOW_MINUTES} minutes"
-        )));
-    }
+    let wrong = || ApiError::Unauthorized("wrong username or password");
+    reserve(&state, address).await?;
     if login.password.chars().count() > MAX_PASSWORD_CHARS {
-        state.logins.failed(address, Utc::now());
-        return Err(wrong);
+        return Err(wrong());
     }
+    let username = typed_username(&login.username);
+    let found = state.store.find_user(&state.workspace, &username).await?;
+    let Some(found) = found else {
+        // A name that is no account: the same cost and the same answers, lock included.
+        if state.logins.unknown_locked(&username, Utc::now()) {
+            return Err(account_locked());
+        }
+        let dummy = DUMMY_HASH
+            .get_or_init(|| hash_password("-").unwrap_or_default())
+            .clone();
+        check_password(&state, dummy, login.password).await?;
+        state.logins.unknown_failed(&username, Utc::now());
+        state
+            .store
+            .audit(
+                &state.workspace,
+                "anonymous",
+                "login_failed",
+                &format!("no such account; from {address}"),
+            )
+            .await?;
+        return Err(wrong());
+    };
+    // One attempt at a time per account, reading its lock after waiting.
+    let account = state.logins.account(found.id);
+    let _turn = account.lock().await;
     let user = state
         .store
-        .find_user(&state.workspace, &login.username)
-        .await?;
+        .find_user(&state.workspace, &found.username)
+        .await?
+        .ok_or_else(wrong)?;
     let now = Utc::now().naive_utc();
-    if let Some(user) = &user
-        && user.locked_until.is_some_and(|t| t > now)
-    {
-        return Err(ApiError::TooManyAttempts(format!(
-            "too many wrong passwords; the account is locked for up to {LOCK_MINUTES} minutes"
-        )));
+    if user.locked_until.is_some_and(|t| t > now) {
+        return Err(account_locked());
     }
-    // An unknown name is checked against a throw-away hash, so that it takes as long.
-    let stored = match &user {
-        Some(user) => user.password_hash.clone(),
-        None => DUMMY_HASH
-            .get_or_init(|| hash_password("-").unwrap_or_default())
-            .clone(),
-    };
-    let password = login.password.clone();
-    let permit = state
-        .logins
-        .hashing
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(format!("password checks stopped: {e}")))?;
-    let matches = tokio::task::spawn_blocking(move || verify_password(&stored, &password))
-        .await
-        .map_err(|e| ApiError::Internal(format!("password check stopped: {e}")))?;
-    drop(permit);
+    let matches = check_password(&state, user.password_hash.clone(), login.password).await?;
     if !matches {
-        state.logins.failed(address, Utc::now());
-    }
-    let Some(user) = user else {
-        return Err(wrong);
-    };
-    if !matches {
-        let failures = user.failed_logins + 1;
+        // A lock that has run out starts the count again.
+        let failures = if user.locked_until.is_some() {
+            1
+        } else {
+            user.failed_logins + 1
+        };
         let lock = (failures >= MAX_FAILURES).then(|| now + Duration::minutes(LOCK_MINUTES));
         state
             .store
-            .record_login(&state.workspace, user.id, false, lock)
+            .record_login(
+                &state.workspace,
+                user.id,
+                Some(failures),
+                lock,
+                &address.to_string(),
+            )
             .await?;
-        return Err(wrong);
+        return Err(wrong());
     }
+    state.logins.give_back(address);
     state
         .store
-        .record_login(&state.workspace, user.id, true, None)
+        .record_login(&state.workspace, user.id, None, None, &address.to_string())
         .await?;
     start_session(&state, &headers, user.id, user.username, user.role).await
 }
@@ -303,26 +453,43 @@ pub async fn setup(
     headers: HeaderMap,
     JsonBody(setup): JsonBody<Setup>,
 ) -> Result<Response, ApiError> {
-    if !state.logins.allows(address, Utc::now()) {
-        return Err(ApiError::TooManyAttempts(format!(
-            "too many failed attempts from this address; try again in {ADDRESS_WINDOW_MINUTES} minutes"
-        )));
-    }
-    let expected = state.setup.lock().ok().and_then(|slot| slot.clone());
+    reserve(&state, address).await?;
+    let username = check_username(&setup.username).map_err(ApiError::BadBody)?;
+    check_new_password(&setup.password).map_err(ApiError::BadBody)?;
+    // The secret is taken, not just compared, so that of two requests at once only one
+    // can use it; it is put back if the account cannot be made.
     let given = token_digest(&setup.secret);
-    let valid = expected.is_some_and(|e| same_secret(e.as_bytes(), given.as_bytes()));
-    if !valid {
-        state.logins.failed(address, Utc::now());
+    let taken = state.setup.lock().ok().and_then(|mut slot| {
+        let valid = slot
+            .as_ref()
+            .is_some_and(|e| same_secret(e.as_bytes(), given.as_bytes()));
+        if valid { slot.take() } else { None }
+    });
+    let Some(secret) = taken else {
         return Err(ApiError::Forbidden(
             "this setup link is not valid (it works once, until the first account exists)",
         ));
+    };
+    let made = first_admin(&state, username, setup.password).await;
+    if made.is_err()
+        && let Ok(mut slot) = state.setup.lock()
+    {
+        *slot = Some(secret);
     }
+    let (id, username) = made?;
+    state.logins.give_back(address);
+    start_session(&state, &headers, id, username, "admin".to_string()).await
+}
+
+/// Makes the first admin account, unless the workspace has one already.
+async fn first_admin(
+    state: &AppState,
+    username: String,
+    password: String,
+) -> Result<(i64, String), ApiError> {
     if !state.store.users(&state.workspace).await?.is_empty() {
         return Err(ApiError::Forbidden("the first account exists already"));
     }
-    let username = check_username(&setup.username).map_err(ApiError::BadBody)?;
-    check_new_password(&setup.password).map_err(ApiError::BadBody)?;
-    let password = setup.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| ApiError::Internal(format!("password hashing stopped: {e}")))?
@@ -331,10 +498,7 @@ pub async fn setup(
         .store
         .create_user(&state.workspace, &username, &hash, "admin", "setup")
         .await?;
-    if let Ok(mut slot) = state.setup.lock() {
-        *slot = None;
-    }
-    start_session(&state, &headers, id, username, "admin".to_string()).await
+    Ok((id, username))
 }
 
 pub async fn me(

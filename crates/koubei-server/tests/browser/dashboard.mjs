@@ -357,7 +357,7 @@ try {
   });
 
   await step('no way out through the sign-in page', async () => {
-    for (const next of ['//evil.example/', '/\\evil.example/', '/\t/evil.example/',
+    for (const next of ['//evil.example/', '/..//evil.example/', '/\\evil.example/', '/\t/evil.example/',
       'https://evil.example/']) {
       await page.goto(base + '/login?next=' + encodeURIComponent(next));
       await page.fill('input[name=username]', USER);
@@ -365,6 +365,7 @@ try {
       await page.click('#login button[type=submit]');
       await page.waitForURL((url) => url.pathname !== '/login');
       check(page.url().startsWith(base + '/'), `next=${JSON.stringify(next)} stays here: ${page.url()}`);
+      await page.goto(base + '/');
       await page.click('#logout');
       await page.waitForURL(/\/login/);
     }
