@@ -40,9 +40,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30))
-            // Deleted reviews are overwritten with zeros, not left in free pages.
-            .pragma("secure_delete", "on");
+            .busy_timeout(Duration::from_secs(30));
         let created = !Path::new(path).exists();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
@@ -661,6 +659,11 @@ impl Store for SqliteStore {
             return Ok(0);
         }
         let mut tx = self.pool.begin().await?;
+        // Deleted reviews are overwritten with zeros, not left in free pages, for this
+        // deletion only (re-analysis deletes and rewrites mentions and need not pay for it).
+        sqlx::query("PRAGMA secure_delete = ON")
+            .execute(&mut *tx)
+            .await?;
         let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM reviews WHERE workspace_id = ");
         q.push_bind(workspace.to_string());
         if let Some(author) = &selector.author {
@@ -709,6 +712,9 @@ impl Store for SqliteStore {
                 .map_or(String::new(), |b| format!(" before={}", format_time(b))),
         );
         insert_audit(&mut tx, workspace, actor, "delete_reviews", &detail).await?;
+        sqlx::query("PRAGMA secure_delete = OFF")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         if deleted > 0 {
             // The write-ahead log still holds the pages as they were before; copy them
