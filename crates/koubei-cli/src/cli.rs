@@ -120,7 +120,8 @@ pub enum UserAction {
 pub struct DeleteArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The author as stored (nicknames are stored masked: 张*).
+    /// The author: nicknames are stored masked, so 张三 and 张* both select the reviews
+    /// stored as 张* (narrow with --channel).
     #[arg(long)]
     pub author: Option<String>,
     /// With --author: only on this channel.
@@ -132,6 +133,9 @@ pub struct DeleteArgs {
     /// Reviews written before this day (YYYY-MM-DD).
     #[arg(long)]
     pub before: Option<chrono::NaiveDate>,
+    /// One review, by its number in the dashboard (#123 there).
+    #[arg(long)]
+    pub review: Option<i64>,
     /// Really delete (there is no undo).
     #[arg(long)]
     pub yes: bool,

@@ -1,4 +1,4 @@
-// The admin page (GET /admin): accounts, API tokens and the audit log. Every change goes
+// The admin page (GET /admin): accounts, API tokens, deleting reviews and the audit log. Every change goes
 // through the API with the session's CSRF token; a new token's secret is shown once.
 
 import { el, emptyNote, fetchJson, loading, me, sendJson, shortTime } from './common.js';
@@ -121,6 +121,43 @@ document.getElementById('add-token').addEventListener('submit', (event) => {
     shown.replaceChildren(t('admin.secret_once'), el('code', { text: created.secret }));
     shown.hidden = false;
     await load();
+  });
+});
+
+/** The deletion form's fields as the API takes them; blanks are left out. */
+function deletionOf(form) {
+  const data = new FormData(form);
+  const body = {};
+  for (const name of ['author', 'channel', 'source_file', 'before']) {
+    const value = String(data.get(name) ?? '').trim();
+    if (value) body[name] = value;
+  }
+  const review = String(data.get('review') ?? '').trim();
+  if (review) body.review = Number(review);
+  return body;
+}
+
+// Counting first: the admin sees how many reviews the selection names (and the masked
+// form of the nickname) before a second, deliberate click deletes them.
+document.getElementById('delete-reviews').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const body = deletionOf(form);
+  const result = document.getElementById('delete-result');
+  loading(async () => {
+    const counted = await sendJson('POST', '/api/v1/reviews/delete', body);
+    const parts = [t('admin.delete_matched', { n: counted.matched })];
+    if (counted.author) parts.push(t('admin.delete_as_stored', { author: counted.author }));
+    const nodes = [parts.join(' ')];
+    if (counted.matched > 0) {
+      nodes.push(' ', removeButton('admin.delete_these', async () => {
+        const done = await sendJson('POST', '/api/v1/reviews/delete', { ...body, confirm: true });
+        result.replaceChildren(t('admin.deleted', { n: done.deleted }));
+        form.reset();
+      }));
+    }
+    result.replaceChildren(...nodes);
+    result.hidden = false;
   });
 });
 

@@ -230,6 +230,12 @@ pub fn routes() -> Vec<Route> {
             Analyse,
             get(reviews::export),
         ),
+        route(
+            post_.clone(),
+            "/api/v1/reviews/delete",
+            Admin,
+            post(admin::delete_reviews),
+        ),
         route(get_.clone(), "/api/v1/alerts", Read, get(dashboard::alerts)),
         route(
             get_.clone(),

@@ -82,6 +82,11 @@ const MATRIX: &[(&str, &str, [bool; 5])] = &[
         "/api/v1/reviews/export",
         [false, false, true, true, false],
     ),
+    (
+        "POST",
+        "/api/v1/reviews/delete",
+        [false, false, false, true, false],
+    ),
     ("GET", "/api/v1/alerts", [false, true, true, true, false]),
     (
         "GET",
@@ -138,6 +143,11 @@ struct Server {
 }
 
 async fn start() -> Server {
+    serve(false).await
+}
+
+/// With `engine`, pushed reviews are analysed and stored (without, a push answers 503).
+async fn serve(engine: bool) -> Server {
     koubei_server::alerting::install_tls_provider();
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("access.db");
@@ -168,7 +178,10 @@ async fn start() -> Server {
         .expect("token");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let state = AppState::new(store.clone(), WS);
+    let mut state = AppState::new(store.clone(), WS);
+    if engine {
+        state = state.with_engine(Arc::new(koubei_engine::Engine::new().expect("engine")));
+    }
     tokio::spawn(serve_until(listener, state, std::future::pending()));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -180,6 +193,29 @@ async fn start() -> Server {
         base,
         client,
     }
+}
+
+/// What a GET of `path` answers `session`, as JSON.
+async fn get_json(server: &Server, session: &Session, path: &str) -> Value {
+    server
+        .client
+        .get(format!("{}{path}", server.base))
+        .header(COOKIE, &session.cookie)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// A POST of `path` as `session`, with its CSRF token.
+fn post_as(server: &Server, session: &Session, path: &str) -> reqwest::RequestBuilder {
+    server
+        .client
+        .post(format!("{}{path}", server.base))
+        .header(COOKIE, &session.cookie)
+        .header("X-CSRF-Token", &session.csrf)
 }
 
 /// A signed-in session: its cookie and CSRF token.
@@ -232,6 +268,8 @@ fn body_for(path: &str) -> Option<Value> {
             json!({"username": "made-by-matrix", "role": "viewer", "password": PASSWORD})
         }
         "/api/v1/tokens" => json!({"name": "made-by-matrix", "role": "viewer"}),
+        // Only counts: nothing is deleted without "confirm".
+        "/api/v1/reviews/delete" => json!({"review": 999999}),
         _ => return None,
     })
 }
@@ -426,15 +464,7 @@ async fn a_state_change_with_the_cookie_but_without_the_csrf_token_is_refused() 
 async fn an_admin_manages_accounts_and_tokens_and_reads_the_audit_log() {
     let server = start().await;
     let admin = sign_in(&server, "admin").await;
-    let post = |path: &str, body: Value| {
-        server
-            .client
-            .post(format!("{}{path}", server.base))
-            .header(COOKIE, &admin.cookie)
-            .header("X-CSRF-Token", &admin.csrf)
-            .json(&body)
-            .send()
-    };
+    let post = |path: &str, body: Value| post_as(&server, &admin, path).json(&body).send();
     // A new viewer can sign in; a short password is refused with a reason.
     let short = post(
         "/api/v1/users",
@@ -480,16 +510,7 @@ async fn an_admin_manages_accounts_and_tokens_and_reads_the_audit_log() {
         read(secret.clone()).await.expect("get").status(),
         StatusCode::OK
     );
-    let tokens: Value = server
-        .client
-        .get(format!("{}/api/v1/tokens", server.base))
-        .header(COOKIE, &admin.cookie)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let tokens: Value = get_json(&server, &admin, "/api/v1/tokens").await;
     assert!(
         !tokens.to_string().contains(&secret),
         "the list never shows a secret"
@@ -541,16 +562,7 @@ async fn an_admin_manages_accounts_and_tokens_and_reads_the_audit_log() {
     assert_eq!(last.status(), StatusCode::BAD_REQUEST);
 
     // Every change is in the audit log under the admin's name.
-    let audit: Value = server
-        .client
-        .get(format!("{}/api/v1/audit", server.base))
-        .header(COOKIE, &admin.cookie)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let audit: Value = get_json(&server, &admin, "/api/v1/audit").await;
     let lines: Vec<String> = audit["entries"]
         .as_array()
         .expect("entries")
@@ -656,4 +668,109 @@ async fn the_setup_link_makes_the_first_admin_once() {
     let users = store.users(WS).await.expect("users");
     assert_eq!(users.len(), 1);
     assert_eq!(users[0].username, "owner");
+}
+
+#[tokio::test]
+async fn an_admin_counts_then_deletes_a_buyers_reviews() {
+    let server = serve(true).await;
+    let pushed = server
+        .client
+        .post(format!("{}/api/v1/reviews", server.base))
+        .bearer_auth(INGEST)
+        .json(&json!([
+            {"id": "d1", "content": "吸力很大", "nickname": "张伟", "channel": "京东"},
+            {"id": "d2", "content": "噪音有点大", "nickname": "张伟", "channel": "天猫"},
+            {"id": "d3", "content": "续航不错", "nickname": "李娜", "channel": "京东"},
+        ]))
+        .send()
+        .await
+        .expect("push");
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let admin = sign_in(&server, "admin").await;
+    let delete = |body: Value| {
+        post_as(&server, &admin, "/api/v1/reviews/delete")
+            .json(&body)
+            .send()
+    };
+    let total = || get_json(&server, &admin, "/api/v1/reviews");
+    assert_eq!(total().await["total"], 3);
+
+    // Selections that name nothing, or cannot be read, are refused with the reason.
+    for (body, reason) in [
+        (json!({}), "say which reviews"),
+        (json!({"author": "  "}), "say which reviews"),
+        (json!({"channel": "jd"}), "say which reviews"),
+        (
+            json!({"channel": "jd", "source_file": "a.csv"}),
+            "channel narrows author",
+        ),
+        (json!({"before": "2026-13-01"}), "before"),
+        (json!({"review": -1}), "review"),
+        (json!({"author": "张伟", "everything": true}), "everything"),
+    ] {
+        let answer = delete(body.clone()).await.expect("post");
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{body}");
+        let text = answer.text().await.expect("text");
+        assert!(text.contains(reason), "{body}: {text}");
+    }
+
+    // Counting deletes nothing and shows the nickname as it is stored.
+    let counted: Value = delete(json!({"author": "张伟"}))
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (&counted["author"], &counted["matched"], &counted["deleted"]),
+        (&json!("张*"), &json!(2), &json!(0)),
+        "{counted}"
+    );
+    assert_eq!(total().await["total"], 3);
+
+    // Narrowed to one channel, then confirmed: that review goes, at once on the dashboard.
+    let done: Value = delete(json!({"author": "张*", "channel": "jd", "confirm": true}))
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!((&done["matched"], &done["deleted"]), (&json!(1), &json!(1)));
+    let left = total().await;
+    assert_eq!(left["total"], 2);
+
+    // One review by its number.
+    let id = left["reviews"][0]["id"].as_i64().expect("id");
+    let one: Value = delete(json!({"review": id, "confirm": true}))
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(one["deleted"], 1);
+    assert_eq!(total().await["total"], 1);
+
+    // Both deletions are in the audit log under the admin's name; the count is not.
+    let audit: Value = get_json(&server, &admin, "/api/v1/audit").await;
+    let deletions: Vec<&Value> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "delete_reviews")
+        .collect();
+    assert_eq!(deletions.len(), 2, "{audit}");
+    assert!(
+        deletions.iter().all(|e| e["actor"] == "user:admin"),
+        "{audit}"
+    );
+    assert!(
+        deletions.iter().any(|e| e["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("author=张*"))),
+        "{audit}"
+    );
+    assert!(
+        !audit.to_string().contains("张伟"),
+        "the full name never reaches the log"
+    );
 }

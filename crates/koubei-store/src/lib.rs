@@ -175,6 +175,9 @@ pub trait Store: Send + Sync {
     /// Reviews and mentions in a time window, for the alert rules.
     async fn window_counts(&self, workspace: &str, query: &WindowQuery) -> Result<WindowCounts>;
 
+    /// How many reviews the selector names (what [`Store::delete_reviews`] would delete).
+    async fn count_selected(&self, workspace: &str, selector: &DeleteSelector) -> Result<u64>;
+
     /// Deletes the reviews the selector names (with their mentions) and records it in the
     /// audit log as `actor`; returns how many were deleted. An empty selector deletes
     /// nothing.

@@ -223,11 +223,16 @@ pub struct DeleteSelector {
     pub source_file: Option<String>,
     /// Reviews written (or, undated, imported) before this time.
     pub before: Option<NaiveDateTime>,
+    /// One review, by koubei's own number (the `#123` of the drill-down).
+    pub review: Option<i64>,
 }
 
 impl DeleteSelector {
     pub fn is_empty(&self) -> bool {
-        self.author.is_none() && self.source_file.is_none() && self.before.is_none()
+        self.author.is_none()
+            && self.source_file.is_none()
+            && self.before.is_none()
+            && self.review.is_none()
     }
 }
 

@@ -649,6 +649,16 @@ impl Store for SqliteStore {
         Ok(counts)
     }
 
+    async fn count_selected(&self, workspace: &str, selector: &DeleteSelector) -> Result<u64> {
+        if selector.is_empty() {
+            return Ok(0);
+        }
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM reviews WHERE ");
+        push_selector(&mut q, workspace, selector);
+        let n: i64 = q.build_query_scalar().fetch_one(&self.pool).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn delete_reviews(
         &self,
         workspace: &str,
@@ -664,28 +674,8 @@ impl Store for SqliteStore {
         sqlx::query("PRAGMA secure_delete = ON")
             .execute(&mut *tx)
             .await?;
-        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM reviews WHERE workspace_id = ");
-        q.push_bind(workspace.to_string());
-        if let Some(author) = &selector.author {
-            q.push(" AND author = ").push_bind(author.clone());
-        }
-        if let Some(channel) = &selector.channel {
-            let channel = Channel::from_str(channel)
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_else(|_| channel.clone());
-            q.push(" AND channel = ").push_bind(channel);
-        }
-        if let Some(file) = &selector.source_file {
-            q.push(" AND source_file = ").push_bind(file.clone());
-        }
-        if let Some(before) = selector.before {
-            let before = format_time(before);
-            q.push(" AND (created_at < ")
-                .push_bind(before.clone())
-                .push(" OR (created_at IS NULL AND imported_at < ")
-                .push_bind(before)
-                .push("))");
-        }
+        let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM reviews WHERE ");
+        push_selector(&mut q, workspace, selector);
         q.push(" RETURNING id");
         let ids: Vec<i64> = q.build_query_scalar::<i64>().fetch_all(&mut *tx).await?;
         let deleted = ids.len() as u64;
@@ -694,7 +684,10 @@ impl Store for SqliteStore {
             forget_quotes(&mut tx, &ids).await?;
         }
         let detail = format!(
-            "deleted {deleted} reviews where{}{}{}{}",
+            "deleted {deleted} reviews where{}{}{}{}{}",
+            selector
+                .review
+                .map_or(String::new(), |id| format!(" review=#{id}")),
             selector
                 .author
                 .as_ref()
@@ -1154,6 +1147,34 @@ fn user_record(row: &SqliteRow) -> Result<UserRecord> {
         failed_logins: row.try_get::<i64, _>("failed_logins")? as u32,
         locked_until: parse_time(row.try_get("locked_until")?),
     })
+}
+
+/// The `WHERE` condition (without the word) of the reviews a deletion selector names.
+fn push_selector(q: &mut QueryBuilder<Sqlite>, workspace: &str, selector: &DeleteSelector) {
+    q.push("workspace_id = ").push_bind(workspace.to_string());
+    if let Some(author) = &selector.author {
+        q.push(" AND author = ").push_bind(author.clone());
+    }
+    if let Some(channel) = &selector.channel {
+        let channel = Channel::from_str(channel)
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_else(|_| channel.clone());
+        q.push(" AND channel = ").push_bind(channel);
+    }
+    if let Some(file) = &selector.source_file {
+        q.push(" AND source_file = ").push_bind(file.clone());
+    }
+    if let Some(id) = selector.review {
+        q.push(" AND id = ").push_bind(id);
+    }
+    if let Some(before) = selector.before {
+        let before = format_time(before);
+        q.push(" AND (created_at < ")
+            .push_bind(before.clone())
+            .push(" OR (created_at IS NULL AND imported_at < ")
+            .push_bind(before)
+            .push("))");
+    }
 }
 
 async fn insert_audit(

@@ -350,6 +350,12 @@ async fn deletions_remove_reviews_and_are_audited() {
         ..Default::default()
     };
     assert_eq!(
+        store.count_selected(WS, &by_author).await.expect("count"),
+        1,
+        "counting names the same reviews and deletes nothing"
+    );
+    assert_eq!(total(&store).await, before);
+    assert_eq!(
         store
             .delete_reviews(WS, &by_author, "cli")
             .await

@@ -11,13 +11,19 @@ use crate::commands::open_existing_store;
 
 pub async fn run(args: DeleteArgs) -> Result<ExitCode> {
     let selector = DeleteSelector {
-        author: args.author.clone(),
+        // Nicknames are stored masked, so a full name given here is masked the same way
+        // (张三 finds the reviews stored as 张*).
+        author: args
+            .author
+            .as_deref()
+            .and_then(koubei_ingest::mask::mask_author),
         channel: args.channel.clone(),
         source_file: args.source_file.clone(),
         before: args.before.and_then(|d| d.and_hms_opt(0, 0, 0)),
+        review: args.review,
     };
     if selector.is_empty() {
-        bail!("say what to delete: --author, --source-file or --before");
+        bail!("say what to delete: --author, --source-file, --before or --review");
     }
     if args.channel.is_some() && args.author.is_none() {
         bail!("--channel narrows --author; give --author too");
@@ -29,7 +35,12 @@ pub async fn run(args: DeleteArgs) -> Result<ExitCode> {
     let deleted = store
         .delete_reviews(&args.store.workspace, &selector, "cli")
         .await?;
-    println!("deleted {deleted} reviews (recorded in the audit log)");
+    match &selector.author {
+        Some(author) => println!(
+            "deleted {deleted} reviews by {author} (nicknames are stored masked; recorded in the audit log)"
+        ),
+        None => println!("deleted {deleted} reviews (recorded in the audit log)"),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

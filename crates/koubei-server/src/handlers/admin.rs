@@ -1,5 +1,5 @@
-//! The admin's routes: accounts (`/api/v1/users`), API tokens (`/api/v1/tokens`) and the
-//! audit log (`/api/v1/audit`). Every change is recorded in the audit log under the
+//! The admin's routes: accounts (`/api/v1/users`), API tokens (`/api/v1/tokens`), the
+//! deletion of reviews (`/api/v1/reviews/delete`) and the audit log (`/api/v1/audit`). Every change is recorded in the audit log under the
 //! admin who made it. Password hashes and token secrets are never sent back; a new
 //! token's secret is shown once, in the answer that creates it.
 
@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
-use chrono::{Duration, NaiveDateTime, Utc};
-use koubei_store::NewToken;
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use koubei_store::{DeleteSelector, NewToken};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{Caller, TOKEN_ROLES, USER_ROLES};
@@ -307,4 +307,119 @@ pub async fn audit(
         })
         .collect();
     Ok(Json(Audit { entries }))
+}
+
+/// The body of `POST /api/v1/reviews/delete`: which reviews, and whether to delete them
+/// (`confirm`) or only count them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRequest {
+    /// The buyer's nickname, masked as imports store it (张三 and 张* both mean 张*).
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Narrows `author` to one channel.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Every review imported from this file, as the reviews show it.
+    #[serde(default)]
+    pub source_file: Option<String>,
+    /// Reviews written (undated: imported) before this day, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub before: Option<String>,
+    /// One review, by its number (#123 on the reviews page).
+    #[serde(default)]
+    pub review: Option<i64>,
+    /// Delete; without it the answer only says how many reviews would go.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// What a deletion selected and did.
+#[derive(Debug, Serialize)]
+pub struct DeleteAnswer {
+    /// The author as the store holds it (masked), when one was given.
+    pub author: Option<String>,
+    pub channel: Option<String>,
+    pub source_file: Option<String>,
+    pub before: Option<NaiveDate>,
+    pub review: Option<i64>,
+    /// Reviews the selection names.
+    pub matched: u64,
+    /// Reviews deleted (0 unless `confirm` was given).
+    pub deleted: u64,
+}
+
+/// A text field with its blanks taken off, or `None` when nothing is left.
+fn given(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// `POST /api/v1/reviews/delete`: counts, or with `confirm` deletes, the reviews of an
+/// author, a source file, a period or one review. A deletion is recorded in the audit log
+/// under the admin who made it, and the dashboard forgets the reviews at once.
+pub async fn delete_reviews(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(request): JsonBody<DeleteRequest>,
+) -> Result<Json<DeleteAnswer>, ApiError> {
+    let before = match given(request.before) {
+        None => None,
+        Some(day) => Some(
+            NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
+                .ok_or_else(|| {
+                    ApiError::BadBody(format!("before: {day:?} is not a day as YYYY-MM-DD"))
+                })?,
+        ),
+    };
+    if request.review.is_some_and(|id| id <= 0) {
+        return Err(ApiError::BadBody(
+            "review: a review number is a positive whole number".into(),
+        ));
+    }
+    let selector = DeleteSelector {
+        author: given(request.author)
+            .as_deref()
+            .and_then(koubei_ingest::mask::mask_author),
+        channel: given(request.channel),
+        source_file: given(request.source_file),
+        before: before.and_then(|d| d.and_hms_opt(0, 0, 0)),
+        review: request.review,
+    };
+    if selector.is_empty() {
+        return Err(ApiError::BadBody(
+            "say which reviews: author, source_file, before or review".into(),
+        ));
+    }
+    if selector.channel.is_some() && selector.author.is_none() {
+        return Err(ApiError::BadBody(
+            "channel narrows author; give author too".into(),
+        ));
+    }
+    let matched = state
+        .store
+        .count_selected(&state.workspace, &selector)
+        .await?;
+    let deleted = if request.confirm && matched > 0 {
+        let deleted = state
+            .store
+            .delete_reviews(&state.workspace, &selector, &caller.actor())
+            .await?;
+        state.index.refresh(state.store.as_ref()).await?;
+        deleted
+    } else {
+        0
+    };
+    Ok(Json(DeleteAnswer {
+        author: selector.author,
+        channel: selector.channel,
+        source_file: selector.source_file,
+        before,
+        review: selector.review,
+        matched,
+        deleted,
+    }))
 }

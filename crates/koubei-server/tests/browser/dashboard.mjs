@@ -340,9 +340,22 @@ try {
     await page.waitForSelector('#new-secret code');
     const secret = (await texts(page, '#new-secret code'))[0];
     check(/^kb_[A-Za-z0-9_-]{43}$/.test(secret), 'a new token is shown once: ' + secret);
+    // A review deleted by its number: counted first, deleted on the second click.
+    await page.fill('#delete-reviews input[name=review]', '1');
+    await page.click('#delete-reviews button[type=submit]');
+    await page.waitForSelector('#delete-result button');
+    const counted = (await texts(page, '#delete-result'))[0];
+    check(/\b1\b/.test(counted), 'the count comes first: ' + counted);
+    await page.click('#delete-result button');
+    await page.click('#delete-result button');
+    await page.waitForFunction(() => !document.querySelector('#delete-result button'));
+    const deleted = (await texts(page, '#delete-result'))[0];
+    check(/已删除 1 条|1 reviews deleted/.test(deleted), 'the deletion is reported: ' + deleted);
+    await page.waitForFunction(() => document.querySelector('#audit').textContent
+      .includes('delete_reviews'));
     const audit = (await texts(page, '#audit tbody td')).join(' ');
-    check(audit.includes('create_token') && audit.includes('create_user'),
-      'the audit log shows the changes');
+    check(audit.includes('create_token') && audit.includes('create_user')
+      && audit.includes('review=#1'), 'the audit log shows the changes');
     await checkNoInjection(page, 'admin');
     await page.screenshot({ path: shots + '/admin.png', fullPage: true });
   });
