@@ -12,25 +12,26 @@ import { t } from './i18n.js';
 
 /**
  * Renders reviews. `focus` ({indicator, polarity}) outlines the mentions the page was
- * opened for; `filters` go into the mention links.
+ * opened for; `filters` go into the mention links. With `correct` (for analysts and
+ * admins), each mention gets a control that sends a corrected polarity to it.
  */
-export function reviewItems(reviews, { filters, focus = {} }) {
-  return reviews.map((review) => reviewItem(review, filters, focus));
+export function reviewItems(reviews, { filters, focus = {}, correct = null }) {
+  return reviews.map((review) => reviewItem(review, filters, focus, correct));
 }
 
-function reviewItem(review, filters, focus) {
+function reviewItem(review, filters, focus, correct) {
   const textMentions = review.mentions.filter((m) => m.part === 'text');
   const followupMentions = review.mentions.filter((m) => m.part === 'followup');
   const item = el('li', { class: 'review' },
     reviewMeta(review),
     highlighted(review.text, textMentions, focus),
-    mentionList(textMentions, filters));
+    mentionList(review, textMentions, filters, correct));
   if (review.followup_text) {
     const when = review.followup_at ? ' · ' + shortTime(review.followup_at) : '';
     item.append(el('div', { class: 'followup' },
       el('h3', { text: t('reviews.followup') + when }),
       highlighted(review.followup_text, followupMentions, focus),
-      mentionList(followupMentions, filters)));
+      mentionList(review, followupMentions, filters, correct)));
   }
   return item;
 }
@@ -88,7 +89,7 @@ function isFocused(mention, { indicator, polarity }) {
   return inTree && (!polarity || mention.polarity === polarity);
 }
 
-function mentionList(mentions, filters) {
+function mentionList(review, mentions, filters, correct) {
   if (!mentions.length) return null;
   return el('ul', { class: 'mentions' }, ...mentions.map((m) => el('li', {},
     badge(m.polarity),
@@ -99,7 +100,38 @@ function mentionList(mentions, filters) {
     }),
     el('span', { class: 'opinion', text: '“' + m.opinion + '”' }),
     typicalNote(m),
+    correctedNote(m),
+    correct ? correctionControl(review, m, correct) : null,
   )));
+}
+
+/** Says that an analyst corrected the polarity, and what the engine had said. */
+function correctedNote(mention) {
+  if (!mention.engine_polarity) return null;
+  return el('span', {
+    class: 'corrected',
+    text: t('reviews.corrected', { engine: polarityLabel(mention.engine_polarity) }),
+  });
+}
+
+/** A menu of the other polarities; choosing one sends the correction. */
+function correctionControl(review, mention, correct) {
+  const others = ['positive', 'neutral', 'negative'].filter((p) => p !== mention.polarity);
+  const select = el('select', { class: 'correct', 'aria-label': t('reviews.correct_label') },
+    el('option', { value: '', text: t('reviews.correct') }),
+    ...others.map((p) => el('option', { value: p, text: polarityLabel(p) })));
+  select.addEventListener('change', () => {
+    if (!select.value) return;
+    correct({
+      review: review.id,
+      part: mention.part,
+      indicator: mention.indicator,
+      start: mention.start,
+      end: mention.end,
+      polarity: select.value,
+    });
+  });
+  return select;
 }
 
 /** The canonical phrase a mention counts towards, when it differs from what was written. */

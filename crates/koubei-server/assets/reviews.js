@@ -4,7 +4,7 @@
 // from the URL; the export link downloads the whole selection as an Excel file.
 
 import {
-  el, fetchJson, formatCount, hrefWith, loading, me, polarityLabel, showStatus,
+  el, fetchJson, formatCount, hrefWith, loading, me, polarityLabel, sendJson, showStatus,
 } from './common.js';
 import { startPage } from './layout.js';
 import { reviewItems } from './review-list.js';
@@ -31,13 +31,26 @@ function start() {
   loading(load);
 }
 
+/** Sends an analyst's correction of a mention, then shows the page again. */
+function correctMention(body) {
+  loading(async () => {
+    await sendJson('POST', '/api/v1/corrections', body);
+    await load();
+  });
+}
+
 async function load() {
-  const page = await fetchJson('/api/v1/reviews?' + params.toString());
+  const [page, user] = await Promise.all([
+    fetchJson('/api/v1/reviews?' + params.toString()),
+    me().catch(() => null),
+  ]);
+  const correct = user && ['analyst', 'admin'].includes(user.role) ? correctMention : null;
   document.getElementById('total').textContent =
     t('reviews.total', { count: formatCount(page.total) });
   if (page.total > EXPORT_LIMIT) disableExport();
   const focus = { indicator, polarity: indicator || typical ? polarity : '' };
-  document.getElementById('reviews').replaceChildren(...reviewItems(page.reviews, { filters, focus }));
+  document.getElementById('reviews')
+    .replaceChildren(...reviewItems(page.reviews, { filters, focus, correct }));
   renderPager(page);
   if (!page.reviews.length) showStatus(t('reviews.none'));
 }

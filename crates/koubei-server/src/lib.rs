@@ -44,7 +44,9 @@ use tracing::Level;
 
 pub use access::Access;
 pub use error::ApiError;
-use handlers::{admin, dashboard, health, indicators, intake, openapi, pages, reviews, session};
+use handlers::{
+    admin, corrections, dashboard, health, indicators, intake, openapi, pages, reviews, session,
+};
 
 /// The policy sent with every response: our own scripts, styles and images only (plus
 /// `data:` images), no inline script or style at all, forms posted only here, and no page
@@ -235,6 +237,18 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/reviews/delete",
             Admin,
             post(admin::delete_reviews),
+        ),
+        route(
+            get_.clone(),
+            "/api/v1/corrections",
+            Analyse,
+            get(corrections::list),
+        ),
+        route(
+            post_.clone(),
+            "/api/v1/corrections",
+            Analyse,
+            post(corrections::correct),
         ),
         route(get_.clone(), "/api/v1/alerts", Read, get(dashboard::alerts)),
         route(

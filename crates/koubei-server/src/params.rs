@@ -346,6 +346,15 @@ fn parse_count(
         .transpose()
 }
 
+/// A `limit` parameter: `default` when absent, refused outside 1 to `max`.
+pub fn limit(given: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
+    let limit = given.unwrap_or(default);
+    if limit == 0 || limit > max {
+        return Err(ApiError::bad_param("limit", format!("must be 1 to {max}")));
+    }
+    Ok(limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,16 @@ const MATRIX: &[(&str, &str, [bool; 5])] = &[
         "/api/v1/reviews/delete",
         [false, false, false, true, false],
     ),
+    (
+        "GET",
+        "/api/v1/corrections",
+        [false, false, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/corrections",
+        [false, false, true, true, false],
+    ),
     ("GET", "/api/v1/alerts", [false, true, true, true, false]),
     (
         "GET",
@@ -270,6 +280,10 @@ fn body_for(path: &str) -> Option<Value> {
         "/api/v1/tokens" => json!({"name": "made-by-matrix", "role": "viewer"}),
         // Only counts: nothing is deleted without "confirm".
         "/api/v1/reviews/delete" => json!({"review": 999999}),
+        // No such review: answered 400 by the handler, past the guard.
+        "/api/v1/corrections" => json!({
+            "review": 999999, "indicator": "产品", "start": 0, "end": 1, "polarity": "negative"
+        }),
         _ => return None,
     })
 }
@@ -773,4 +787,111 @@ async fn an_admin_counts_then_deletes_a_buyers_reviews() {
         !audit.to_string().contains("张伟"),
         "the full name never reaches the log"
     );
+}
+
+#[tokio::test]
+async fn an_analyst_corrects_a_mention_and_every_number_follows() {
+    let server = serve(true).await;
+    let pushed = server
+        .client
+        .post(format!("{}/api/v1/reviews", server.base))
+        .bearer_auth(INGEST)
+        .json(&json!([{"id": "c1", "content": "吸力很大，用着顺手", "category": "扫地机器人"}]))
+        .send()
+        .await
+        .expect("push");
+    assert_eq!(pushed.status(), StatusCode::OK);
+    let analyst = sign_in(&server, "analyst").await;
+    let page = get_json(&server, &analyst, "/api/v1/reviews").await;
+    let review = &page["reviews"][0];
+    let mention = review["mentions"]
+        .as_array()
+        .expect("mentions")
+        .iter()
+        .find(|m| m["indicator"].as_str().is_some_and(|i| i.ends_with("吸力")))
+        .expect("a suction mention")
+        .clone();
+    assert_eq!(mention["polarity"], "positive");
+    let path = mention["indicator"].as_str().expect("path").to_string();
+    let negatives = || async {
+        let stats = get_json(&server, &analyst, "/api/v1/indicators/stats").await;
+        stats["indicators"]
+            .as_array()
+            .expect("indicators")
+            .iter()
+            .find(|s| s["indicator"] == path.as_str())
+            .map_or(0, |s| s["negative"].as_u64().unwrap_or(0))
+    };
+    assert_eq!(negatives().await, 0);
+    let correct = |polarity: &str| {
+        post_as(&server, &analyst, "/api/v1/corrections")
+            .json(&json!({
+                "review": review["id"],
+                "part": mention["part"],
+                "indicator": mention["indicator"],
+                "start": mention["start"],
+                "end": mention["end"],
+                "polarity": polarity,
+            }))
+            .send()
+    };
+
+    let bad = correct("mixed").await.expect("post");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let answer: Value = correct("negative")
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        answer,
+        json!({"engine_polarity": "positive", "polarity": "negative"})
+    );
+    // The statistics and the drill-down follow at once; the review says what the engine said.
+    assert_eq!(negatives().await, 1);
+    let page = get_json(&server, &analyst, "/api/v1/reviews").await;
+    let shown = page["reviews"][0]["mentions"]
+        .as_array()
+        .expect("mentions")
+        .iter()
+        .find(|m| m["indicator"] == mention["indicator"])
+        .expect("mention")
+        .clone();
+    assert_eq!(
+        (&shown["polarity"], &shown["engine_polarity"]),
+        (&json!("negative"), &json!("positive"))
+    );
+    // Listed with the evidence, as labelled data; in the audit log under the analyst.
+    let listed = get_json(&server, &analyst, "/api/v1/corrections").await;
+    let first = &listed["corrections"][0];
+    assert_eq!(first["polarity"], "negative");
+    assert!(
+        first["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("吸力很大")),
+        "{listed}"
+    );
+    assert!(
+        first["evidence"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty() && "吸力很大，用着顺手".contains(e)),
+        "{listed}"
+    );
+    let admin = sign_in(&server, "admin").await;
+    let audit = get_json(&server, &admin, "/api/v1/audit").await;
+    assert!(
+        audit["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "correct_mention" && e["actor"] == "user:analyst"),
+        "{audit}"
+    );
+
+    // Set back to what the engine said, the correction is withdrawn.
+    correct("positive").await.expect("post");
+    assert_eq!(negatives().await, 0);
+    let listed = get_json(&server, &analyst, "/api/v1/corrections").await;
+    assert_eq!(listed["corrections"], json!([]));
 }

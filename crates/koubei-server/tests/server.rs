@@ -532,6 +532,21 @@ impl Store for BrokenStore {
     async fn recent_alerts(&self, _: &str, _: u32) -> koubei_store::Result<Vec<AlertRecord>> {
         Err(StoreError::Corrupt(SECRET.into()))
     }
+    async fn correct_mention(
+        &self,
+        _: &str,
+        _: &koubei_store::MentionCorrection,
+        _: &str,
+    ) -> koubei_store::Result<Option<koubei_store::CorrectionOutcome>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
+    async fn corrections(
+        &self,
+        _: &str,
+        _: u32,
+    ) -> koubei_store::Result<Vec<koubei_store::CorrectionRecord>> {
+        Err(StoreError::Corrupt(SECRET.into()))
+    }
     async fn count_selected(
         &self,
         _: &str,
@@ -761,7 +776,7 @@ async fn the_openapi_document_describes_what_the_api_answers() {
     assert_eq!(doc["openapi"], "3.1.0");
 
     let paths = doc["paths"].as_object().expect("paths");
-    assert_eq!(paths.len(), 24, "a new route is added to the document");
+    assert_eq!(paths.len(), 25, "a new route is added to the document");
     for (path, item) in paths {
         let operation = &item["get"];
         // `/me` needs a real session (tests/session.rs); the rest answer the open-access

@@ -1226,6 +1226,17 @@ pub struct SharedIndex {
     workspace: String,
     index: RwLock<Arc<RwLock<FactIndex>>>,
     loading: tokio::sync::Mutex<()>,
+    /// Set while a whole rebuild runs (after a deletion, a correction or a re-analysis).
+    rebuilding: std::sync::atomic::AtomicBool,
+}
+
+/// Clears the rebuilding mark when the rebuild ends, failed or not.
+struct Rebuilding<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for Rebuilding<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl SharedIndex {
@@ -1234,6 +1245,7 @@ impl SharedIndex {
             workspace: workspace.to_string(),
             index: RwLock::new(Arc::new(RwLock::new(FactIndex::new()))),
             loading: tokio::sync::Mutex::new(()),
+            rebuilding: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -1246,10 +1258,17 @@ impl SharedIndex {
     }
 
     /// Brings the index up to date with the store: appends new reviews, or rebuilds when
-    /// stored reviews changed. Cheap when nothing changed (one small query).
+    /// stored reviews changed. Cheap when nothing changed (one small query). While another
+    /// caller rebuilds the whole index (seconds at a million reviews), the index as it was
+    /// is used rather than waited for; new reviews are waited for, as they load quickly.
     pub async fn refresh(&self, store: &dyn Store) -> Result<()> {
         let latest = store.revision(&self.workspace).await?;
-        if read(&self.current()).revision == latest {
+        let held = read(&self.current()).revision;
+        if held == latest {
+            return Ok(());
+        }
+        if self.rebuilding.load(std::sync::atomic::Ordering::Acquire) && held != Revision::default()
+        {
             return Ok(());
         }
         let _one_loader = self.loading.lock().await;
@@ -1263,6 +1282,9 @@ impl SharedIndex {
             return Ok(());
         }
         if held.epoch != latest.epoch || held.revision > latest.revision {
+            self.rebuilding
+                .store(true, std::sync::atomic::Ordering::Release);
+            let _mark = Rebuilding(&self.rebuilding);
             let mut fresh = FactIndex::new();
             load_after(store, &self.workspace, &mut fresh, 0).await?;
             fresh.revision = latest;

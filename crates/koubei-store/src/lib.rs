@@ -30,6 +30,7 @@ pub use model::{
     Summary, TokenRecord, TypicalOpinion, WindowCounts, WindowQuery,
 };
 pub use model::{AuditEntry, DELETED_QUOTE, DeleteSelector, SessionRecord, UserRecord};
+pub use model::{CorrectionOutcome, CorrectionRecord, MentionCorrection};
 pub use sqlite::SqliteStore;
 
 /// A failure of the store. Database errors keep their source for the log.
@@ -174,6 +175,19 @@ pub trait Store: Send + Sync {
 
     /// Reviews and mentions in a time window, for the alert rules.
     async fn window_counts(&self, workspace: &str, query: &WindowQuery) -> Result<WindowCounts>;
+
+    /// Sets one mention's polarity as an analyst judged it, recorded in the audit log as
+    /// `actor`; the correction outlives re-analysis. Setting it back to the engine's
+    /// polarity withdraws the correction. `None` when the review has no such mention.
+    async fn correct_mention(
+        &self,
+        workspace: &str,
+        correction: &MentionCorrection,
+        actor: &str,
+    ) -> Result<Option<CorrectionOutcome>>;
+
+    /// The newest corrections, with their evidence and text.
+    async fn corrections(&self, workspace: &str, limit: u32) -> Result<Vec<CorrectionRecord>>;
 
     /// How many reviews the selector names (what [`Store::delete_reviews`] would delete).
     async fn count_selected(&self, workspace: &str, selector: &DeleteSelector) -> Result<u64>;

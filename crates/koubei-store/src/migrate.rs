@@ -53,6 +53,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "alert_quotes",
         sql: include_str!("../migrations/sqlite/0007_alert_quotes.sql"),
     },
+    Migration {
+        version: 8,
+        name: "corrections",
+        sql: include_str!("../migrations/sqlite/0008_corrections.sql"),
+    },
 ];
 
 /// Applies every migration that `pool`'s database lacks, each in its own transaction.

@@ -162,6 +162,50 @@ pub struct StoredMention {
     pub part: &'static str,
     #[serde(flatten)]
     pub mention: Mention,
+    /// When an analyst corrected the polarity: what the engine had said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine_polarity: Option<Polarity>,
+}
+
+/// An analyst's verdict on one mention: the mention is named by its review, the part of
+/// the review, its indicator and its evidence offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentionCorrection {
+    pub review: i64,
+    /// `text` or `followup`.
+    pub part: &'static str,
+    pub indicator: String,
+    pub start: usize,
+    pub end: usize,
+    /// Positive, neutral or negative.
+    pub polarity: Polarity,
+}
+
+/// What [`crate::Store::correct_mention`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CorrectionOutcome {
+    /// What the engine had said.
+    pub engine_polarity: Polarity,
+    /// What the mention says now.
+    pub polarity: Polarity,
+}
+
+/// A stored correction, as the list of corrections shows it (and as training data).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CorrectionRecord {
+    pub review: i64,
+    pub part: &'static str,
+    pub indicator: String,
+    pub start: usize,
+    pub end: usize,
+    /// The evidence: the words the offsets cover.
+    pub evidence: String,
+    /// The whole text the evidence is in (the review or its follow-up).
+    pub text: String,
+    pub engine_polarity: Polarity,
+    pub polarity: Polarity,
+    pub actor: String,
+    pub at: NaiveDateTime,
 }
 
 /// A review with its analysis, as the drill-down shows it.

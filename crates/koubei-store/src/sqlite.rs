@@ -171,6 +171,7 @@ impl Store for SqliteStore {
                 item.followup.as_ref(),
             )
             .await?;
+            reapply_corrections(&mut tx, workspace, item.id).await?;
         }
         if !items.is_empty() {
             bump(&mut tx, workspace, "epoch").await?;
@@ -647,6 +648,145 @@ impl Store for SqliteStore {
             }
         }
         Ok(counts)
+    }
+
+    async fn correct_mention(
+        &self,
+        workspace: &str,
+        correction: &MentionCorrection,
+        actor: &str,
+    ) -> Result<Option<CorrectionOutcome>> {
+        let part = i64::from(correction.part == "followup");
+        let (start, end) = (
+            i64::try_from(correction.start).unwrap_or(i64::MAX),
+            i64::try_from(correction.end).unwrap_or(i64::MAX),
+        );
+        let mut tx = self.pool.begin().await?;
+        // A write first (that changes nothing), so that the transaction holds the write
+        // lock from its start and a parallel writer waits instead of failing.
+        let found = sqlx::query(
+            "UPDATE mentions SET polarity = polarity
+             WHERE workspace_id = ? AND review_id = ? AND part = ? AND indicator_path = ?
+               AND start_char = ? AND end_char = ?
+             RETURNING id, polarity, engine_polarity, opinion",
+        )
+        .bind(workspace)
+        .bind(correction.review)
+        .bind(part)
+        .bind(&correction.indicator)
+        .bind(start)
+        .bind(end)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(row) = found.first() else {
+            return Ok(None);
+        };
+        let mention_id: i64 = row.try_get("id")?;
+        let opinion: String = row.try_get("opinion")?;
+        let shown = parse_polarity(row.try_get("polarity")?)?;
+        let engine = match row.try_get::<Option<String>, _>("engine_polarity")? {
+            Some(p) => parse_polarity(&p)?,
+            None => shown,
+        };
+        let new = correction.polarity;
+        let withdrawn = new == engine;
+        sqlx::query("UPDATE mentions SET polarity = ?, engine_polarity = ? WHERE id = ?")
+            .bind(new.as_str())
+            .bind((!withdrawn).then_some(engine.as_str()))
+            .bind(mention_id)
+            .execute(&mut *tx)
+            .await?;
+        if withdrawn {
+            sqlx::query(
+                "DELETE FROM corrections
+                 WHERE (workspace_id, review_id, part, indicator_path, start_char, end_char) =
+                     (SELECT workspace_id, review_id, part, indicator_path, start_char, end_char
+                      FROM mentions WHERE id = ?)",
+            )
+            .bind(mention_id)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO corrections (workspace_id, review_id, part, indicator_path,
+                     start_char, end_char, engine_polarity, polarity, actor, at)
+                 SELECT workspace_id, review_id, part, indicator_path, start_char, end_char,
+                     ?, ?, ?, ?
+                 FROM mentions WHERE id = ?
+                 ON CONFLICT (workspace_id, review_id, part, indicator_path, start_char, end_char)
+                 DO UPDATE SET polarity = excluded.polarity, actor = excluded.actor,
+                     at = excluded.at",
+            )
+            .bind(engine.as_str())
+            .bind(new.as_str())
+            .bind(actor)
+            .bind(now_text())
+            .bind(mention_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if new != shown {
+            bump(&mut tx, workspace, "epoch").await?;
+        }
+        let detail = format!(
+            "#{} {} “{opinion}”: {} → {}{}",
+            correction.review,
+            correction.indicator,
+            shown.as_str(),
+            new.as_str(),
+            if withdrawn { " (the engine's own)" } else { "" }
+        );
+        insert_audit(&mut tx, workspace, actor, "correct_mention", &detail).await?;
+        tx.commit().await?;
+        Ok(Some(CorrectionOutcome {
+            engine_polarity: engine,
+            polarity: new,
+        }))
+    }
+
+    async fn corrections(&self, workspace: &str, limit: u32) -> Result<Vec<CorrectionRecord>> {
+        let rows = sqlx::query(
+            "SELECT c.review_id, c.part, c.indicator_path, c.start_char, c.end_char,
+                    c.engine_polarity, c.polarity, c.actor, c.at,
+                    CASE c.part WHEN 0 THEN r.text ELSE COALESCE(r.followup_text, '') END AS whole
+             FROM corrections c JOIN reviews r ON r.id = c.review_id
+             WHERE c.workspace_id = ?
+             ORDER BY c.at DESC, c.id DESC LIMIT ?",
+        )
+        .bind(workspace)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let start = row.try_get::<i64, _>("start_char")?.max(0) as usize;
+                let end = row.try_get::<i64, _>("end_char")?.max(0) as usize;
+                let text: String = row.try_get("whole")?;
+                let evidence = text
+                    .chars()
+                    .skip(start)
+                    .take(end.saturating_sub(start))
+                    .collect();
+                Ok(CorrectionRecord {
+                    review: row.try_get("review_id")?,
+                    part: if row.try_get::<i64, _>("part")? == 0 {
+                        "text"
+                    } else {
+                        "followup"
+                    },
+                    indicator: row.try_get("indicator_path")?,
+                    start,
+                    end,
+                    evidence,
+                    text,
+                    engine_polarity: parse_polarity(row.try_get("engine_polarity")?)?,
+                    polarity: parse_polarity(row.try_get("polarity")?)?,
+                    actor: row.try_get("actor")?,
+                    at: parse_time(row.try_get("at")?)
+                        .ok_or_else(|| StoreError::Corrupt("correction time".into()))?,
+                })
+            })
+            .collect()
     }
 
     async fn count_selected(&self, workspace: &str, selector: &DeleteSelector) -> Result<u64> {
@@ -1149,6 +1289,28 @@ fn user_record(row: &SqliteRow) -> Result<UserRecord> {
     })
 }
 
+/// Applies the stored corrections of a review to its freshly written mentions, keeping
+/// what the engine said in `engine_polarity`.
+async fn reapply_corrections(
+    conn: &mut SqliteConnection,
+    workspace: &str,
+    review: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE mentions SET engine_polarity = mentions.polarity, polarity = c.polarity
+         FROM corrections c
+         WHERE mentions.workspace_id = ? AND mentions.review_id = ?
+           AND c.workspace_id = mentions.workspace_id AND c.review_id = mentions.review_id
+           AND c.part = mentions.part AND c.indicator_path = mentions.indicator_path
+           AND c.start_char = mentions.start_char AND c.end_char = mentions.end_char",
+    )
+    .bind(workspace)
+    .bind(review)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// The `WHERE` condition (without the word) of the reviews a deletion selector names.
 fn push_selector(q: &mut QueryBuilder<Sqlite>, workspace: &str, selector: &DeleteSelector) {
     q.push("workspace_id = ").push_bind(workspace.to_string());
@@ -1558,6 +1720,11 @@ fn mention_from_row(row: &SqliteRow) -> Result<StoredMention> {
             start: row.try_get::<i64, _>("start_char")? as usize,
             end: row.try_get::<i64, _>("end_char")? as usize,
         },
+        engine_polarity: row
+            .try_get::<Option<String>, _>("engine_polarity")?
+            .as_deref()
+            .map(parse_polarity)
+            .transpose()?,
     })
 }
 

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use koubei_core::{Analysis, Channel, Flag, Mention, NewReview, Polarity};
 use koubei_store::{
-    AnalysedReview, Filter, Reanalysis, ReviewQuery, SharedIndex, SqliteStore, Store, facts,
+    AnalysedReview, Filter, MentionCorrection, Reanalysis, ReviewQuery, SharedIndex, SqliteStore,
+    Store, facts,
 };
 
 const WS: &str = "default";
@@ -270,5 +271,154 @@ async fn the_index_follows_new_and_reanalysed_reviews() {
     assert_eq!(
         index,
         store.summary(WS, &Filter::default()).await.expect("sql")
+    );
+}
+
+#[tokio::test]
+async fn a_corrected_mention_counts_as_corrected_and_outlives_reanalysis() {
+    let (_dir, store) = filled(60).await;
+    let shared = SharedIndex::new(WS);
+    shared.refresh(&store).await.expect("refresh");
+    // The first review with a mention the engine did not call negative.
+    let page = store
+        .reviews(
+            WS,
+            &ReviewQuery {
+                page_size: Some(100),
+                ..ReviewQuery::default()
+            },
+        )
+        .await
+        .expect("reviews");
+    let (review, mention) = page
+        .reviews
+        .iter()
+        .find_map(|r| {
+            r.mentions
+                .iter()
+                .find(|m| m.mention.polarity != Polarity::Negative)
+                .map(|m| (r.id, m.clone()))
+        })
+        .expect("a mention to correct");
+    let engine = mention.mention.polarity;
+    let correction = MentionCorrection {
+        review,
+        part: mention.part,
+        indicator: mention.mention.indicator.clone(),
+        start: mention.mention.start,
+        end: mention.mention.end,
+        polarity: Polarity::Negative,
+    };
+    let negatives = |store: &SqliteStore, path: String| {
+        let store = store.clone();
+        async move {
+            store
+                .indicator_stats(WS, &Filter::default())
+                .await
+                .expect("stats")
+                .into_iter()
+                .find(|s| s.indicator == path)
+                .map_or(0, |s| s.negative)
+        }
+    };
+    let before = negatives(&store, correction.indicator.clone()).await;
+
+    let outcome = store
+        .correct_mention(WS, &correction, "user:analyst")
+        .await
+        .expect("correct")
+        .expect("the mention exists");
+    assert_eq!(outcome.engine_polarity, engine);
+    assert_eq!(outcome.polarity, Polarity::Negative);
+    assert_eq!(
+        negatives(&store, correction.indicator.clone()).await,
+        before + 1
+    );
+    // The index sees it, and agrees with the SQL.
+    shared.refresh(&store).await.expect("refresh");
+    let from_index = facts::read(&shared.current()).indicator_stats(&Filter::default());
+    let from_sql = store
+        .indicator_stats(WS, &Filter::default())
+        .await
+        .expect("sql");
+    assert_eq!(from_index, from_sql);
+    // The drill-down shows what the engine had said.
+    let shown = store.reviews_by_ids(WS, &[review]).await.expect("review");
+    let corrected = shown[0]
+        .mentions
+        .iter()
+        .find(|m| {
+            m.mention.start == correction.start && m.mention.indicator == correction.indicator
+        })
+        .expect("mention");
+    assert_eq!(
+        (corrected.mention.polarity, corrected.engine_polarity),
+        (Polarity::Negative, Some(engine))
+    );
+
+    // Re-analysis rewrites the mentions; the correction is applied again.
+    let mut again = generate(60, 7).into_iter().next().expect("one").analysis;
+    again.mentions = vec![Mention {
+        polarity: engine,
+        ..mention.mention.clone()
+    }];
+    store
+        .replace_analyses(
+            WS,
+            &[Reanalysis {
+                id: review,
+                analysis: again,
+                followup: None,
+            }],
+            "t2",
+        )
+        .await
+        .expect("replace");
+    let shown = store.reviews_by_ids(WS, &[review]).await.expect("review");
+    assert_eq!(shown[0].mentions[0].mention.polarity, Polarity::Negative);
+    assert_eq!(shown[0].mentions[0].engine_polarity, Some(engine));
+
+    // Listed with its evidence; a mention that is not there is None.
+    let listed = store.corrections(WS, 10).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (
+            listed[0].review,
+            listed[0].engine_polarity,
+            listed[0].polarity
+        ),
+        (review, engine, Polarity::Negative)
+    );
+    assert_eq!(listed[0].actor, "user:analyst");
+    let elsewhere = MentionCorrection {
+        start: 9_999,
+        end: 10_000,
+        ..correction.clone()
+    };
+    assert_eq!(
+        store
+            .correct_mention(WS, &elsewhere, "user:analyst")
+            .await
+            .expect("correct"),
+        None
+    );
+
+    // Set back to the engine's polarity, the correction is withdrawn.
+    let back = MentionCorrection {
+        polarity: engine,
+        ..correction
+    };
+    store
+        .correct_mention(WS, &back, "user:analyst")
+        .await
+        .expect("withdraw")
+        .expect("exists");
+    assert!(store.corrections(WS, 10).await.expect("list").is_empty());
+    let shown = store.reviews_by_ids(WS, &[review]).await.expect("review");
+    assert_eq!(shown[0].mentions[0].engine_polarity, None);
+    let log = store.audit_log(WS, 10).await.expect("audit");
+    assert_eq!(
+        log.iter().filter(|e| e.action == "correct_mention").count(),
+        2
     );
 }

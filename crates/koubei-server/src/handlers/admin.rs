@@ -287,13 +287,7 @@ pub async fn audit(
     State(state): State<Arc<AppState>>,
     Params(query): Params<AuditQuery>,
 ) -> Result<Json<Audit>, ApiError> {
-    let limit = query.limit.unwrap_or(200);
-    if limit == 0 || limit > MAX_AUDIT_LINES {
-        return Err(ApiError::bad_param(
-            "limit",
-            format!("must be 1 to {MAX_AUDIT_LINES}"),
-        ));
-    }
+    let limit = crate::params::limit(query.limit, 200, MAX_AUDIT_LINES)?;
     let entries = state
         .store
         .audit_log(&state.workspace, limit)

@@ -3,6 +3,7 @@
 //! the answer; query parsing lives in `crate::params`, error mapping in [`crate::ApiError`].
 
 pub mod admin;
+pub mod corrections;
 pub mod dashboard;
 pub mod health;
 pub mod indicators;

@@ -323,6 +323,20 @@ try {
     await page.screenshot({ path: shots + '/overview-wall.png' });
   });
 
+  await step('correct a mention', async () => {
+    // An admin (as an analyst) sets a mention's polarity by hand; the page shows it as
+    // corrected, with what the engine had said.
+    await page.goto(base + '/reviews?lang=zh');
+    await page.waitForSelector('.mentions select.correct');
+    const select = page.locator('.mentions select.correct').first();
+    const target = await select.locator('option[value]:not([value=""])').first().getAttribute('value');
+    await select.selectOption(target);
+    await page.waitForSelector('.mentions .corrected');
+    const note = (await texts(page, '.mentions .corrected'))[0];
+    check(note.includes('已人工更正'), 'the mention says it was corrected: ' + note);
+    await page.screenshot({ path: shots + '/reviews-corrected.png' });
+  });
+
   await step('admin', async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(base + '/');

@@ -1,0 +1,21 @@
+-- Analysts' corrections of a mention's polarity. The mention itself carries the corrected
+-- polarity (and in engine_polarity what the engine had said); this table keeps each
+-- correction so that re-analysis, which rewrites the mentions, applies it again.
+CREATE TABLE corrections (
+    id              INTEGER PRIMARY KEY,
+    workspace_id    TEXT NOT NULL,
+    review_id       INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+    part            INTEGER NOT NULL,            -- 0 = review text, 1 = follow-up text
+    indicator_path  TEXT NOT NULL,
+    start_char      INTEGER NOT NULL,
+    end_char        INTEGER NOT NULL,
+    engine_polarity TEXT NOT NULL,
+    polarity        TEXT NOT NULL,
+    actor           TEXT NOT NULL,
+    at              TEXT NOT NULL,
+    UNIQUE (workspace_id, review_id, part, indicator_path, start_char, end_char)
+);
+
+CREATE INDEX corrections_review ON corrections (review_id);
+
+ALTER TABLE mentions ADD COLUMN engine_polarity TEXT;
