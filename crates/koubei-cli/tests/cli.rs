@@ -256,3 +256,62 @@ fn no_phone_number_reaches_the_database_or_the_output() {
     }
     assert_eq!(stored_reviews(&db), 2, "the two good rows are stored");
 }
+
+#[test]
+fn delete_masks_the_author_and_refuses_blank_selectors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("k.db");
+    let file = dir.path().join("buyers.csv");
+    std::fs::write(
+        &file,
+        "评论内容,用户昵称,平台\n\
+         吸力很大,张伟,京东\n\
+         噪音有点大,张伟,天猫\n\
+         续航不错,李娜,京东\n\
+         物流很快,王五,京东\n",
+    )
+    .expect("write");
+    assert!(
+        run(koubei().arg("import").arg("--db").arg(&db).arg(&file))
+            .status
+            .success()
+    );
+    let delete = |extra: &[&str]| {
+        let mut cmd = koubei();
+        cmd.arg("delete")
+            .arg("--db")
+            .arg(&db)
+            .args(extra)
+            .arg("--yes");
+        cmd.output().expect("run")
+    };
+    // A blank author must not turn into "the whole channel" or "the whole file".
+    for extra in [
+        &["--author", "", "--channel", "jd"][..],
+        &[
+            "--author",
+            " ",
+            "--source-file",
+            file.to_str().expect("utf-8"),
+        ][..],
+        &["--channel", "jd"][..],
+    ] {
+        let out = delete(extra);
+        assert!(!out.status.success(), "{extra:?} is refused");
+    }
+    // The full name is masked as the import stored it; the channel narrows it.
+    let out = delete(&["--author", "张伟", "--channel", "jd"]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("deleted 1 reviews by 张*"),
+        "{}",
+        stdout(&out)
+    );
+    // Only the 京东 one went: the 天猫 review of 张* is still there, and 李* and 王* are not 张*.
+    let out = delete(&["--author", "张*"]);
+    assert!(
+        stdout(&out).contains("deleted 1 reviews by 张*"),
+        "{}",
+        stdout(&out)
+    );
+}

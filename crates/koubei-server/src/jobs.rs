@@ -176,9 +176,10 @@ pub async fn digest(
         DigestPeriod::Day => to,
         DigestPeriod::Week => to - Duration::days(6),
     };
+    // A digest waits for a rebuild under way rather than count from the index as it was.
     state
         .index
-        .refresh(state.store.as_ref())
+        .catch_up(state.store.as_ref())
         .await
         .map_err(|e| e.to_string())?;
     let current = state.index.current();

@@ -1257,17 +1257,31 @@ impl SharedIndex {
             .clone()
     }
 
-    /// Brings the index up to date with the store: appends new reviews, or rebuilds when
-    /// stored reviews changed. Cheap when nothing changed (one small query). While another
-    /// caller rebuilds the whole index (seconds at a million reviews), the index as it was
-    /// is used rather than waited for; new reviews are waited for, as they load quickly.
+    /// Brings the index up to date with the store for a reader: appends new reviews, or
+    /// rebuilds when stored reviews changed. Cheap when nothing changed (one small query).
+    /// While another caller rebuilds the whole index (seconds at a million reviews), a
+    /// reader gets the index as it was rather than wait for it.
     pub async fn refresh(&self, store: &dyn Store) -> Result<()> {
+        self.update(store, false).await
+    }
+
+    /// Brings the index up to date after the caller's own change (a deletion, a
+    /// correction): waits for a rebuild under way, then makes sure the change is in.
+    pub async fn catch_up(&self, store: &dyn Store) -> Result<()> {
+        self.update(store, true).await
+    }
+
+    async fn update(&self, store: &dyn Store, wait: bool) -> Result<()> {
         let latest = store.revision(&self.workspace).await?;
         let held = read(&self.current()).revision;
         if held == latest {
             return Ok(());
         }
-        if self.rebuilding.load(std::sync::atomic::Ordering::Acquire) && held != Revision::default()
+        // Only a whole rebuild is worth not waiting for; new reviews load quickly.
+        if !wait
+            && held.epoch != latest.epoch
+            && held != Revision::default()
+            && self.rebuilding.load(std::sync::atomic::Ordering::Acquire)
         {
             return Ok(());
         }

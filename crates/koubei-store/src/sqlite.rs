@@ -668,7 +668,7 @@ impl Store for SqliteStore {
             "UPDATE mentions SET polarity = polarity
              WHERE workspace_id = ? AND review_id = ? AND part = ? AND indicator_path = ?
                AND start_char = ? AND end_char = ?
-             RETURNING id, polarity, engine_polarity, opinion",
+             RETURNING id, polarity, engine_polarity",
         )
         .bind(workspace)
         .bind(correction.review)
@@ -682,13 +682,19 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let mention_id: i64 = row.try_get("id")?;
-        let opinion: String = row.try_get("opinion")?;
         let shown = parse_polarity(row.try_get("polarity")?)?;
         let engine = match row.try_get::<Option<String>, _>("engine_polarity")? {
             Some(p) => parse_polarity(&p)?,
             None => shown,
         };
         let new = correction.polarity;
+        if new == shown {
+            // Nothing changes: no write, no audit line.
+            return Ok(Some(CorrectionOutcome {
+                engine_polarity: engine,
+                polarity: new,
+            }));
+        }
         let withdrawn = new == engine;
         sqlx::query("UPDATE mentions SET polarity = ?, engine_polarity = ? WHERE id = ?")
             .bind(new.as_str())
@@ -696,26 +702,25 @@ impl Store for SqliteStore {
             .bind(mention_id)
             .execute(&mut *tx)
             .await?;
-        if withdrawn {
+        // An earlier correction of this mention (its evidence may have moved with a new tree
+        // since) gives way to this one.
+        sqlx::query(
+            "DELETE FROM corrections AS c
+             WHERE EXISTS (SELECT 1 FROM mentions m WHERE m.id = ?
+                 AND c.workspace_id = m.workspace_id AND c.review_id = m.review_id
+                 AND c.part = m.part AND c.indicator_id = m.indicator_id
+                 AND c.start_char < m.end_char AND m.start_char < c.end_char)",
+        )
+        .bind(mention_id)
+        .execute(&mut *tx)
+        .await?;
+        if !withdrawn {
             sqlx::query(
-                "DELETE FROM corrections
-                 WHERE (workspace_id, review_id, part, indicator_path, start_char, end_char) =
-                     (SELECT workspace_id, review_id, part, indicator_path, start_char, end_char
-                      FROM mentions WHERE id = ?)",
-            )
-            .bind(mention_id)
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO corrections (workspace_id, review_id, part, indicator_path,
-                     start_char, end_char, engine_polarity, polarity, actor, at)
-                 SELECT workspace_id, review_id, part, indicator_path, start_char, end_char,
-                     ?, ?, ?, ?
-                 FROM mentions WHERE id = ?
-                 ON CONFLICT (workspace_id, review_id, part, indicator_path, start_char, end_char)
-                 DO UPDATE SET polarity = excluded.polarity, actor = excluded.actor,
-                     at = excluded.at",
+                "INSERT INTO corrections (workspace_id, review_id, part, indicator_id,
+                     indicator_path, start_char, end_char, engine_polarity, polarity, actor, at)
+                 SELECT workspace_id, review_id, part, indicator_id, indicator_path,
+                     start_char, end_char, ?, ?, ?, ?
+                 FROM mentions WHERE id = ?",
             )
             .bind(engine.as_str())
             .bind(new.as_str())
@@ -725,13 +730,15 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        if new != shown {
-            bump(&mut tx, workspace, "epoch").await?;
-        }
+        bump(&mut tx, workspace, "epoch").await?;
+        // The detail names the mention, never its words: the audit log outlives a deletion
+        // of the review.
         let detail = format!(
-            "#{} {} “{opinion}”: {} → {}{}",
+            "#{} {} {}..{}: {} → {}{}",
             correction.review,
             correction.indicator,
+            correction.start,
+            correction.end,
             shown.as_str(),
             new.as_str(),
             if withdrawn { " (the engine's own)" } else { "" }
@@ -1289,21 +1296,34 @@ fn user_record(row: &SqliteRow) -> Result<UserRecord> {
     })
 }
 
-/// Applies the stored corrections of a review to its freshly written mentions, keeping
-/// what the engine said in `engine_polarity`.
+/// Applies the stored corrections of a review to its freshly written mentions: each to the
+/// mention of the same indicator id and part whose evidence overlaps its own. What the engine
+/// now says is kept in the mention (`engine_polarity`, empty when it agrees with the
+/// correction) and in the correction, so that the list of corrections stays true.
 async fn reapply_corrections(
     conn: &mut SqliteConnection,
     workspace: &str,
     review: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE mentions SET engine_polarity = mentions.polarity, polarity = c.polarity
+    const MATCH: &str = "c.workspace_id = m.workspace_id AND c.review_id = m.review_id
+        AND c.part = m.part AND c.indicator_id = m.indicator_id
+        AND c.start_char < m.end_char AND m.start_char < c.end_char";
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE corrections AS c SET engine_polarity = m.polarity
+         FROM mentions m
+         WHERE c.workspace_id = ? AND c.review_id = ? AND {MATCH}"
+    )))
+    .bind(workspace)
+    .bind(review)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE mentions AS m
+         SET engine_polarity = CASE WHEN c.polarity = m.polarity THEN NULL ELSE m.polarity END,
+             polarity = c.polarity
          FROM corrections c
-         WHERE mentions.workspace_id = ? AND mentions.review_id = ?
-           AND c.workspace_id = mentions.workspace_id AND c.review_id = mentions.review_id
-           AND c.part = mentions.part AND c.indicator_path = mentions.indicator_path
-           AND c.start_char = mentions.start_char AND c.end_char = mentions.end_char",
-    )
+         WHERE m.workspace_id = ? AND m.review_id = ? AND {MATCH}"
+    )))
     .bind(workspace)
     .bind(review)
     .execute(&mut *conn)

@@ -356,24 +356,15 @@ async fn a_corrected_mention_counts_as_corrected_and_outlives_reanalysis() {
         (Polarity::Negative, Some(engine))
     );
 
-    // Re-analysis rewrites the mentions; the correction is applied again.
-    let mut again = generate(60, 7).into_iter().next().expect("one").analysis;
-    again.mentions = vec![Mention {
+    // Re-analysis rewrites the mentions, here after the indicator was renamed and its
+    // evidence grew by a character: the correction follows the indicator's id.
+    let renamed = Mention {
+        indicator: format!("{}（新名）", mention.mention.indicator),
+        end: mention.mention.end + 1,
         polarity: engine,
         ..mention.mention.clone()
-    }];
-    store
-        .replace_analyses(
-            WS,
-            &[Reanalysis {
-                id: review,
-                analysis: again,
-                followup: None,
-            }],
-            "t2",
-        )
-        .await
-        .expect("replace");
+    };
+    reanalyse(&store, review, renamed.clone()).await;
     let shown = store.reviews_by_ids(WS, &[review]).await.expect("review");
     assert_eq!(shown[0].mentions[0].mention.polarity, Polarity::Negative);
     assert_eq!(shown[0].mentions[0].engine_polarity, Some(engine));
@@ -404,9 +395,14 @@ async fn a_corrected_mention_counts_as_corrected_and_outlives_reanalysis() {
     );
 
     // Set back to the engine's polarity, the correction is withdrawn.
+    let on_renamed = MentionCorrection {
+        indicator: renamed.indicator.clone(),
+        end: renamed.end,
+        ..correction
+    };
     let back = MentionCorrection {
         polarity: engine,
-        ..correction
+        ..on_renamed.clone()
     };
     store
         .correct_mention(WS, &back, "user:analyst")
@@ -416,9 +412,67 @@ async fn a_corrected_mention_counts_as_corrected_and_outlives_reanalysis() {
     assert!(store.corrections(WS, 10).await.expect("list").is_empty());
     let shown = store.reviews_by_ids(WS, &[review]).await.expect("review");
     assert_eq!(shown[0].mentions[0].engine_polarity, None);
+    // Asking for what the mention already says changes nothing and logs nothing.
+    store
+        .correct_mention(WS, &back, "user:analyst")
+        .await
+        .expect("again");
     let log = store.audit_log(WS, 10).await.expect("audit");
-    assert_eq!(
-        log.iter().filter(|e| e.action == "correct_mention").count(),
-        2
+    let corrections: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == "correct_mention")
+        .collect();
+    assert_eq!(corrections.len(), 2);
+    assert!(
+        corrections.iter().all(|e| !e.detail.contains('“')),
+        "the log names the mention, not the buyer's words: {corrections:?}"
     );
+
+    // Corrected again, then a new engine agrees: the mention no longer shows as corrected,
+    // and the list says the engine now agrees.
+    store
+        .correct_mention(WS, &on_renamed, "user:analyst")
+        .await
+        .expect("correct")
+        .expect("exists");
+    reanalyse(
+        &store,
+        review,
+        Mention {
+            polarity: Polarity::Negative,
+            ..renamed
+        },
+    )
+    .await;
+    let shown = store.reviews_by_ids(WS, &[review]).await.expect("review");
+    assert_eq!(
+        (
+            shown[0].mentions[0].mention.polarity,
+            shown[0].mentions[0].engine_polarity
+        ),
+        (Polarity::Negative, None)
+    );
+    let listed = store.corrections(WS, 10).await.expect("list");
+    assert_eq!(
+        (listed[0].engine_polarity, listed[0].polarity),
+        (Polarity::Negative, Polarity::Negative)
+    );
+}
+
+/// Re-analyses one review so that it has exactly `mention`.
+async fn reanalyse(store: &SqliteStore, review: i64, mention: Mention) {
+    let mut analysis = generate(1, 7).remove(0).analysis;
+    analysis.mentions = vec![mention];
+    store
+        .replace_analyses(
+            WS,
+            &[Reanalysis {
+                id: review,
+                analysis,
+                followup: None,
+            }],
+            "t2",
+        )
+        .await
+        .expect("replace");
 }

@@ -10,6 +10,15 @@ use crate::cli::{DeleteArgs, RetentionArgs};
 use crate::commands::open_existing_store;
 
 pub async fn run(args: DeleteArgs) -> Result<ExitCode> {
+    for (flag, value) in [
+        ("--author", &args.author),
+        ("--channel", &args.channel),
+        ("--source-file", &args.source_file),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            bail!("{flag} is blank; leave it out or give a value");
+        }
+    }
     let selector = DeleteSelector {
         // Nicknames are stored masked, so a full name given here is masked the same way
         // (张三 finds the reviews stored as 张*).
@@ -25,7 +34,9 @@ pub async fn run(args: DeleteArgs) -> Result<ExitCode> {
     if selector.is_empty() {
         bail!("say what to delete: --author, --source-file, --before or --review");
     }
-    if args.channel.is_some() && args.author.is_none() {
+    // Checked on the selector: a blank --author is no author, and must not leave --channel
+    // selecting the whole channel.
+    if selector.channel.is_some() && selector.author.is_none() {
         bail!("--channel narrows --author; give --author too");
     }
     if !args.yes {

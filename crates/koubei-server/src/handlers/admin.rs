@@ -402,7 +402,7 @@ pub async fn delete_reviews(
             .store
             .delete_reviews(&state.workspace, &selector, &caller.actor())
             .await?;
-        state.index.refresh(state.store.as_ref()).await?;
+        state.index.catch_up(state.store.as_ref()).await?;
         deleted
     } else {
         0

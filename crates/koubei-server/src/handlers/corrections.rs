@@ -78,7 +78,7 @@ pub async fn correct(
             correction.review, correction.indicator, correction.start, correction.end
         )));
     };
-    state.index.refresh(state.store.as_ref()).await?;
+    state.index.catch_up(state.store.as_ref()).await?;
     Ok(Json(outcome))
 }
 
