@@ -1308,26 +1308,25 @@ async fn reapply_corrections(
     const MATCH: &str = "c.workspace_id = m.workspace_id AND c.review_id = m.review_id
         AND c.part = m.part AND c.indicator_id = m.indicator_id
         AND c.start_char < m.end_char AND m.start_char < c.end_char";
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    // First what the engine says now goes into the corrections, then the corrections into
+    // the mentions (in that order: the second overwrites the mentions' polarity).
+    let statements = [
         "UPDATE corrections AS c SET engine_polarity = m.polarity
          FROM mentions m
-         WHERE c.workspace_id = ? AND c.review_id = ? AND {MATCH}"
-    )))
-    .bind(workspace)
-    .bind(review)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+         WHERE c.workspace_id = ? AND c.review_id = ? AND",
         "UPDATE mentions AS m
          SET engine_polarity = CASE WHEN c.polarity = m.polarity THEN NULL ELSE m.polarity END,
              polarity = c.polarity
          FROM corrections c
-         WHERE m.workspace_id = ? AND m.review_id = ? AND {MATCH}"
-    )))
-    .bind(workspace)
-    .bind(review)
-    .execute(&mut *conn)
-    .await?;
+         WHERE m.workspace_id = ? AND m.review_id = ? AND",
+    ];
+    for statement in statements {
+        sqlx::query(sqlx::AssertSqlSafe(format!("{statement} {MATCH}")))
+            .bind(workspace)
+            .bind(review)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
