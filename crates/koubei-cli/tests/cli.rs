@@ -315,3 +315,49 @@ fn delete_masks_the_author_and_refuses_blank_selectors() {
         stdout(&out)
     );
 }
+
+#[test]
+fn the_demo_raises_the_alerts_its_reviews_call_for() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("koubei-demo.db");
+    let mut child = koubei()
+        .arg("demo")
+        .arg("--db")
+        .arg(&db)
+        .arg("--addr")
+        .arg("127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the demo");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut printed = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("koubei dashboard:") {
+            break;
+        }
+    }
+    let alerts = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let store = koubei_store::SqliteStore::open(db.to_str().expect("utf-8"))
+                .await
+                .expect("open");
+            koubei_store::Store::recent_alerts(&store, koubei_core::DEFAULT_WORKSPACE, 50)
+                .await
+                .expect("alerts")
+        });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(printed.contains("sign in as demo"), "{printed}");
+    assert!(printed.contains("risk-word alerts raised"), "{printed}");
+    let titles: Vec<&str> = alerts.iter().map(|a| a.title.as_str()).collect();
+    assert!(
+        titles.iter().any(|t| t.contains("漏水")),
+        "the demo's leaking rooms raise an alert: {titles:?}"
+    );
+}

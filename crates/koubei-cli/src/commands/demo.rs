@@ -8,13 +8,16 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use koubei_engine::Engine;
 use koubei_ingest::ImportOptions;
 use koubei_report::{Report, render_table};
-use koubei_store::Filter;
+use koubei_server::alerting::{AlertConfig, Alerting, Arrived, RuleConfig, Scope};
+use koubei_store::{Filter, Store};
 
 use crate::cli::{DemoArgs, StoreArgs};
 use crate::commands::open_store;
-use crate::commands::serve::serve;
+use crate::commands::serve::{ConfigFile, serve};
+use crate::config::Config;
 use crate::pipeline::{ImportTotals, Importer, build_engine};
 
 /// The demo reviews, as a shop export would give them.
@@ -83,8 +86,69 @@ pub async fn run(args: DemoArgs) -> Result<ExitCode> {
         .await?;
     println!("demo: sign in as {DEMO_USER} with the password {password}");
     let addr: SocketAddr = args.addr;
-    serve(store, store_args.workspace, addr, engine, None, None).await?;
+    let alerts = demo_alerts(addr);
+    let raised = raise_alerts(store.as_ref(), &store_args.workspace, &engine, &alerts).await?;
+    println!(
+        "demo: {raised} risk-word alerts raised by the reviews (in the alert history; the demo sends them nowhere)"
+    );
+    let config = Config {
+        alerts,
+        ..Config::default()
+    };
+    serve(
+        store,
+        store_args.workspace,
+        addr,
+        engine,
+        Some(ConfigFile::Made(Box::new(config))),
+        None,
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's alerting: the default risk words (起火, 冒烟, 漏电, 漏水, 烫伤 …) over every review,
+/// recorded in the alert history and sent to no channel.
+fn demo_alerts(addr: SocketAddr) -> AlertConfig {
+    AlertConfig {
+        public_url: format!("http://{addr}"),
+        channels: Vec::new(),
+        rules: vec![RuleConfig::RiskWords {
+            name: "安全风险".to_string(),
+            words: None,
+            scope: Scope::default(),
+            cooldown_minutes: 60,
+            channels: Vec::new(),
+        }],
+    }
+}
+
+/// Runs the risk-word rule over the imported reviews as if they had just arrived, so that
+/// the dashboard's recent alerts show what the demo's reviews would have raised.
+async fn raise_alerts(
+    store: &dyn Store,
+    workspace: &str,
+    engine: &Engine,
+    alerts: &AlertConfig,
+) -> Result<usize> {
+    let alerting = Alerting::new(alerts.clone(), engine.normalizer())?;
+    let mut reviews = Vec::new();
+    let mut after = 0;
+    loop {
+        let texts = store.review_texts(workspace, after, 2_000).await?;
+        let Some(last) = texts.last() else { break };
+        after = last.id;
+        let ids: Vec<i64> = texts.iter().map(|t| t.id).collect();
+        reviews.extend(store.reviews_by_ids(workspace, &ids).await?);
+    }
+    let arrived: Vec<Arrived<'_>> = reviews
+        .iter()
+        .map(|r| Arrived {
+            id: r.id,
+            review: &r.review,
+        })
+        .collect();
+    Ok(alerting.check(store, workspace, &arrived).await?)
 }
 
 /// The account `koubei demo` signs in with.

@@ -41,6 +41,8 @@ pub async fn run(args: ServeArgs) -> Result<ExitCode> {
 pub enum ConfigFile<'a> {
     Given(&'a Path),
     Default,
+    /// A configuration made by the caller (the demo's).
+    Made(Box<Config>),
 }
 
 impl<'a> ConfigFile<'a> {
@@ -65,6 +67,7 @@ pub async fn serve(
                 .with_context(|| format!("configuration file {} not found", path.display()))?,
         ),
         Some(ConfigFile::Default) => Config::read(Path::new(DEFAULT_CONFIG))?,
+        Some(ConfigFile::Made(config)) => Some(*config),
         None => None,
     };
     let engine = Arc::new(engine);
