@@ -245,7 +245,7 @@ impl CompareParams {
 }
 
 /// The trimmed value, or `None` when it is missing or blank.
-fn present(value: Option<String>) -> Option<String> {
+pub(crate) fn present(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
@@ -260,7 +260,10 @@ fn shown(value: &str) -> String {
     format!("{cut:?}")
 }
 
-fn parse_date(name: &'static str, value: Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+pub(crate) fn parse_date(
+    name: &'static str,
+    value: Option<String>,
+) -> Result<Option<NaiveDate>, ApiError> {
     present(value)
         .map(|v| {
             let bad = || {

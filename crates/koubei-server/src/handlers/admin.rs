@@ -1,6 +1,6 @@
 //! The admin's routes: accounts (`/api/v1/users`), API tokens (`/api/v1/tokens`), the
-//! deletion of reviews (`/api/v1/reviews/delete`) and the audit log (`/api/v1/audit`). Every change is recorded in the audit log under the
-//! admin who made it. Password hashes and token secrets are never sent back; a new
+//! deletion of reviews (`/api/v1/reviews/delete`) and the audit log (`/api/v1/audit`).
+//! Every change is recorded in the audit log under the admin who made it. Password hashes and token secrets are never sent back; a new
 //! token's secret is shown once, in the answer that creates it.
 
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use koubei_store::{DeleteSelector, NewToken};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{Caller, TOKEN_ROLES, USER_ROLES};
-use crate::params::{JsonBody, Params};
+use crate::params::{JsonBody, Params, parse_date, present};
 use crate::password::{check_new_password, check_username, hash_password, username_key};
 use crate::tokens::{new_token_secret, token_digest};
 use crate::{ApiError, AppState};
@@ -343,13 +343,6 @@ pub struct DeleteAnswer {
     pub deleted: u64,
 }
 
-/// A text field with its blanks taken off, or `None` when nothing is left.
-fn given(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
 /// `POST /api/v1/reviews/delete`: counts, or with `confirm` deletes, the reviews of an
 /// author, a source file, a period or one review. A deletion is recorded in the audit log
 /// under the admin who made it, and the dashboard forgets the reviews at once.
@@ -358,28 +351,22 @@ pub async fn delete_reviews(
     Extension(caller): Extension<Caller>,
     JsonBody(request): JsonBody<DeleteRequest>,
 ) -> Result<Json<DeleteAnswer>, ApiError> {
-    let before = match given(request.before) {
-        None => None,
-        Some(day) => Some(
-            NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                .ok()
-                .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
-                .ok_or_else(|| {
-                    ApiError::BadBody(format!("before: {day:?} is not a day as YYYY-MM-DD"))
-                })?,
-        ),
-    };
+    // The filters' own date reading, its complaint worded for a body field.
+    let before = parse_date("before", request.before).map_err(|e| match e {
+        ApiError::BadParam { name, reason } => ApiError::BadBody(format!("{name}: {reason}")),
+        other => other,
+    })?;
     if request.review.is_some_and(|id| id <= 0) {
         return Err(ApiError::BadBody(
             "review: a review number is a positive whole number".into(),
         ));
     }
     let selector = DeleteSelector {
-        author: given(request.author)
+        author: present(request.author)
             .as_deref()
             .and_then(koubei_ingest::mask::mask_author),
-        channel: given(request.channel),
-        source_file: given(request.source_file),
+        channel: present(request.channel),
+        source_file: present(request.source_file),
         before: before.and_then(|d| d.and_hms_opt(0, 0, 0)),
         review: request.review,
     };

@@ -1,8 +1,9 @@
 //! Analysts' corrections of the engine: `POST /api/v1/corrections` sets the polarity of one
 //! mention (named by its review, part, indicator and evidence offsets, as the drill-down
 //! lists them); `GET /api/v1/corrections` lists them with their evidence, for review and as
-//! labelled data for training. A correction changes every number at once, survives
-//! re-analysis, and is recorded in the audit log under the analyst.
+//! labelled data for training. A correction changes every indicator figure at once (the
+//! review's overall polarity stays the engine's), survives re-analysis, and is recorded in
+//! the audit log under the analyst.
 
 use std::sync::Arc;
 
